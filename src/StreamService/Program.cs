@@ -1,3 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using StreamService;
+
+var app = StreamServiceApp.Build(args);
+await app.RunAsync();
