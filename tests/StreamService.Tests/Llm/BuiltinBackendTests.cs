@@ -96,7 +96,7 @@ public class BuiltinBackendTests
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(95), $"took {watch.Elapsed}");
         var gap = result.Deltas.Last().Elapsed.ToTimeSpan() - result.Deltas.First().Elapsed.ToTimeSpan();
         Assert.True(gap >= TimeSpan.FromMilliseconds(95), $"first to last delta {gap}");
-        Assert.InRange(result.Summary!.TokensPerSecond, 1, 101);
+        Assert.InRange(result.Summary!.TokensPerSecond, 1, 110);
     }
 
     [Fact]
