@@ -16,6 +16,12 @@ internal static class Bench
         using var service = await ServiceProcess.StartAsync(upstream.BaseUrl);
         using var channel = GrpcChannel.ForAddress(service.Address);
         var client = new LlmService.LlmServiceClient(channel);
+
+        // The latency run can use an in-process copy of the service instead: on a shared, loaded
+        // machine every hop into another process waits for the scheduler, which is not the service's cost.
+        await using var inProcess = options.InProcess ? await InProcessServiceAsync(upstream.BaseUrl) : null;
+        using var latencyChannel = GrpcChannel.ForAddress(inProcess?.Urls.First() ?? service.Address.ToString());
+        var latencyClient = new LlmService.LlmServiceClient(latencyChannel);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { Timeout = Timeout.InfiniteTimeSpan };
         var directUrl = new Uri(upstream.BaseUrl + "/chat/completions");
 
@@ -23,19 +29,22 @@ internal static class Bench
         // first alternates too), so both see the same machine state.
         var direct = new LatencySamples();
         var viaService = new LatencySamples();
+        var builtin = new LatencySamples();
         for (var i = 0; i < options.Warmup + options.Iterations; i++)
         {
             var record = i >= options.Warmup;
             if (i % 2 == 0)
             {
                 await DirectAsync(http, directUrl, options.Tokens, record ? direct : null);
-                await ServiceAsync(client, options.Tokens, record ? viaService : null);
+                await ServiceAsync(latencyClient, "bench-fast", options.Tokens, record ? viaService : null);
             }
             else
             {
-                await ServiceAsync(client, options.Tokens, record ? viaService : null);
+                await ServiceAsync(latencyClient, "bench-fast", options.Tokens, record ? viaService : null);
                 await DirectAsync(http, directUrl, options.Tokens, record ? direct : null);
             }
+
+            await ServiceAsync(latencyClient, "builtin-bench", 2, record ? builtin : null);
         }
 
         var concurrency = await ConcurrencyAsync(client, service, options.Streams);
@@ -48,7 +57,7 @@ internal static class Bench
             Row("inter-token gap p99", direct.Gaps, viaService.Gaps, 0.99),
         };
 
-        Console.WriteLine($"LlmBench: {options.Iterations} streams each way ({options.Warmup} warm-up), {options.Tokens} tokens every {options.Interval.TotalMilliseconds} ms; {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"LlmBench: {options.Iterations} streams each way ({options.Warmup} warm-up), {options.Tokens} tokens every {options.Interval.TotalMilliseconds} ms, service {(options.InProcess ? "in-process" : "in a child process")} for latency; {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine($"| {"metric",-26} | {"direct (ms)",12} | {"via service (ms)",16} | {"added (ms)",10} |");
         Console.WriteLine($"|{new string('-', 28)}|{new string('-', 14)}|{new string('-', 18)}|{new string('-', 12)}|");
@@ -57,6 +66,8 @@ internal static class Bench
             Console.WriteLine($"| {row.Metric,-26} | {row.Direct,12} | {row.Service,16} | {row.Added,10} |");
         }
 
+        Console.WriteLine($"| {"builtin backend TTFT p50",-26} | {"-",12} | {Percentile(builtin.Ttft, 0.50),16:0.000} | {"-",10} |");
+        Console.WriteLine($"| {"builtin backend TTFT p99",-26} | {"-",12} | {Percentile(builtin.Ttft, 0.99),16:0.000} | {"-",10} |");
         Console.WriteLine();
         Console.WriteLine($"| {"concurrent streams",-26} | {"requested",12} | {"held",16} | {"failed",10} |");
         Console.WriteLine($"|{new string('-', 28)}|{new string('-', 14)}|{new string('-', 18)}|{new string('-', 12)}|");
@@ -70,6 +81,8 @@ internal static class Bench
             {
                 options = new { options.Iterations, options.Warmup, options.Tokens, IntervalMs = options.Interval.TotalMilliseconds, options.Streams },
                 latency = rows.Select(r => new { r.Metric, DirectMs = r.Direct, ServiceMs = r.Service, AddedMs = r.Added }),
+                builtinTtftMs = new { p50 = Percentile(builtin.Ttft, 0.50), p99 = Percentile(builtin.Ttft, 0.99) },
+                loadAverage = LoadAverage(),
                 concurrency,
             };
             await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
@@ -105,9 +118,9 @@ internal static class Bench
         samples?.Add(start, times);
     }
 
-    private static async Task ServiceAsync(LlmService.LlmServiceClient client, int tokens, LatencySamples? samples)
+    private static async Task ServiceAsync(LlmService.LlmServiceClient client, string model, int tokens, LatencySamples? samples)
     {
-        var request = new CompletionRequest { Model = "bench-fast", MaxTokens = (uint)tokens };
+        var request = new CompletionRequest { Model = model, MaxTokens = (uint)tokens, Seed = 1 };
         request.Messages.Add(new CompletionMessage { Role = CompletionRole.User, Content = "bench" });
         var start = Stopwatch.GetTimestamp();
         using var call = client.StreamCompletion(request);
@@ -182,6 +195,17 @@ internal static class Bench
         var index = (int)Math.Ceiling(p * sorted.Length) - 1;
         return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
     }
+
+    private static async Task<Microsoft.AspNetCore.Builder.WebApplication> InProcessServiceAsync(Uri upstream)
+    {
+        var address = new Uri($"http://127.0.0.1:{ServiceProcess.FreePort()}");
+        var app = StreamService.StreamServiceApp.Build(ServiceProcess.ServiceArguments(address, upstream));
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string Mib(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0");
 

@@ -31,20 +31,14 @@ internal sealed class ServiceProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[]
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
         {
-            "--serve",
-            "--urls", address.ToString(),
-            "--Logging:LogLevel:Default", "Warning",
-            "--StreamGrpc:Llm:Models:0:Name", "bench-fast",
-            "--StreamGrpc:Llm:Models:0:Backend", "openai",
-            "--StreamGrpc:Llm:Models:0:BaseUrl", upstream.ToString(),
-            "--StreamGrpc:Llm:Models:0:UpstreamModel", "fast",
-            "--StreamGrpc:Llm:Models:1:Name", "bench-slow",
-            "--StreamGrpc:Llm:Models:1:Backend", "openai",
-            "--StreamGrpc:Llm:Models:1:BaseUrl", upstream.ToString(),
-            "--StreamGrpc:Llm:Models:1:UpstreamModel", "slow",
-        })
+            // Started as `dotnet LlmBench.dll`: the child needs the assembly path too.
+            start.ArgumentList.Add(typeof(ServiceProcess).Assembly.Location);
+        }
+
+        start.ArgumentList.Add("--serve");
+        foreach (var arg in ServiceArguments(address, upstream))
         {
             start.ArgumentList.Add(arg);
         }
@@ -77,6 +71,25 @@ internal sealed class ServiceProcess : IDisposable
         return new ServiceProcess(process, address);
     }
 
+    /// <summary>The service's command line: the bench models routed to the local upstream.</summary>
+    public static string[] ServiceArguments(Uri address, Uri upstream) =>
+    [
+        "--urls", address.ToString(),
+        "--Logging:LogLevel:Default", "Warning",
+        "--StreamGrpc:Llm:Models:0:Name", "bench-fast",
+        "--StreamGrpc:Llm:Models:0:Backend", "openai",
+        "--StreamGrpc:Llm:Models:0:BaseUrl", upstream.ToString(),
+        "--StreamGrpc:Llm:Models:0:UpstreamModel", "fast",
+        "--StreamGrpc:Llm:Models:1:Name", "bench-slow",
+        "--StreamGrpc:Llm:Models:1:Backend", "openai",
+        "--StreamGrpc:Llm:Models:1:BaseUrl", upstream.ToString(),
+        "--StreamGrpc:Llm:Models:1:UpstreamModel", "slow",
+        "--StreamGrpc:Llm:Models:2:Name", "builtin-bench",
+        "--StreamGrpc:Llm:Models:2:Backend", "builtin",
+        "--StreamGrpc:Llm:Models:2:TokensPerSecond", "100",
+        "--StreamGrpc:Llm:Models:2:Text", "lorem",
+    ];
+
     /// <summary>Resident memory of the service process, in bytes.</summary>
     public long WorkingSet
     {
@@ -98,7 +111,7 @@ internal sealed class ServiceProcess : IDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
