@@ -119,7 +119,7 @@ internal sealed class InteropClient : IDisposable
         using var call = _client.StreamingInputCall(deadline: Deadline(), cancellationToken: ct);
         foreach (var size in new[] { 27182, 8, 1828, 45904 })
         {
-            await call.RequestStream.WriteAsync(new StreamingInputCallRequest { Payload = Zeros(size) });
+            await call.RequestStream.WriteAsync(new StreamingInputCallRequest { Payload = Zeros(size) }, ct);
         }
 
         await call.RequestStream.CompleteAsync();
@@ -144,7 +144,7 @@ internal sealed class InteropClient : IDisposable
         using var call = _client.FullDuplexCall(deadline: Deadline(), cancellationToken: ct);
         for (var i = 0; i < requestSizes.Length; i++)
         {
-            await call.RequestStream.WriteAsync(StreamingRequest(responseSizes[i], requestSizes[i]));
+            await call.RequestStream.WriteAsync(StreamingRequest(responseSizes[i], requestSizes[i]), ct);
             Check(await call.ResponseStream.MoveNext(ct), $"the stream ended before response {i}");
             CheckZeros(call.ResponseStream.Current.Payload, responseSizes[i], $"response {i}");
         }
@@ -173,7 +173,7 @@ internal sealed class InteropClient : IDisposable
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var call = _client.FullDuplexCall(deadline: Deadline(), cancellationToken: cts.Token);
-        await call.RequestStream.WriteAsync(StreamingRequest(31415, 27182));
+        await call.RequestStream.WriteAsync(StreamingRequest(31415, 27182), ct);
         Check(await call.ResponseStream.MoveNext(ct), "the stream ended before the first response");
         CheckZeros(call.ResponseStream.Current.Payload, 31415, "first response");
         await cts.CancelAsync();
@@ -185,7 +185,7 @@ internal sealed class InteropClient : IDisposable
         using var call = _client.FullDuplexCall(deadline: DateTime.UtcNow.AddMilliseconds(1), cancellationToken: ct);
         try
         {
-            await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { Payload = Zeros(27182) });
+            await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { Payload = Zeros(27182) }, ct);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
         {
@@ -220,7 +220,7 @@ internal sealed class InteropClient : IDisposable
         using var call = _client.FullDuplexCall(deadline: Deadline(), cancellationToken: ct);
         try
         {
-            await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { ResponseStatus = echo });
+            await call.RequestStream.WriteAsync(new StreamingOutputCallRequest { ResponseStatus = echo }, ct);
             await call.RequestStream.CompleteAsync();
         }
         catch (RpcException)
@@ -264,7 +264,7 @@ internal sealed class InteropClient : IDisposable
 
         using (var call = _client.FullDuplexCall(EchoHeaders(), Deadline(), ct))
         {
-            await call.RequestStream.WriteAsync(StreamingRequest(314159, 271828));
+            await call.RequestStream.WriteAsync(StreamingRequest(314159, 271828), ct);
             await call.RequestStream.CompleteAsync();
             var responses = await ReadAllAsync(call.ResponseStream, ct);
             CheckSizes(responses, [314159]);

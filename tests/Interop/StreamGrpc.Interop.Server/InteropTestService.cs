@@ -9,11 +9,13 @@ namespace StreamGrpc.Interop.Server;
 /// StreamingOutputCall, StreamingInputCall, FullDuplexCall, HalfDuplexCall, Echo Status, Echo
 /// Metadata, CompressedResponse, CompressedRequest and ResponseParameters.interval_us.
 /// UnimplementedCall is deliberately left to the generated base, which answers UNIMPLEMENTED.</summary>
-internal sealed class InteropTestService(RequestCompression requestCompression) : TestService.TestServiceBase
+internal sealed class InteropTestService : TestService.TestServiceBase
 {
     public override async Task<Empty> EmptyCall(Empty request, ServerCallContext context)
     {
         await EchoMetadata.ApplyAsync(context);
+        // Responses are compressed only when a request asks (CompressedResponse); EmptyCall cannot ask.
+        context.WriteOptions = NoCompress;
         return new Empty();
     }
 
@@ -21,7 +23,7 @@ internal sealed class InteropTestService(RequestCompression requestCompression) 
     {
         await EchoMetadata.ApplyAsync(context);
         ThrowIfEchoStatus(request.ResponseStatus);
-        requestCompression.EnsureExpected(request.ExpectCompressed, context);
+        RequestCompression.EnsureExpected(request.ExpectCompressed, context);
         context.WriteOptions = ResponseWriteOptions(request.ResponseCompressed);
         return new SimpleResponse { Payload = Zeros(request.ResponseSize) };
     }
@@ -38,7 +40,7 @@ internal sealed class InteropTestService(RequestCompression requestCompression) 
         var total = 0;
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
-            requestCompression.EnsureExpected(request.ExpectCompressed, context);
+            RequestCompression.EnsureExpected(request.ExpectCompressed, context);
             total += request.Payload?.Body.Length ?? 0;
         }
 
@@ -82,7 +84,7 @@ internal sealed class InteropTestService(RequestCompression requestCompression) 
             }
 
             responseStream.WriteOptions = ResponseWriteOptions(parameters.Compressed);
-            await responseStream.WriteAsync(new StreamingOutputCallResponse { Payload = Zeros(parameters.Size) });
+            await responseStream.WriteAsync(new StreamingOutputCallResponse { Payload = Zeros(parameters.Size) }, context.CancellationToken);
         }
     }
 

@@ -10,19 +10,19 @@ namespace StreamGrpc.Interop.Server;
 /// a client that compresses declares it there, and the runtime rejects a flagged message without
 /// it. Only <c>expect_compressed = true</c> is enforced: a client may declare gzip and still send
 /// single messages uncompressed, which the header cannot reveal.</remarks>
-internal sealed class RequestCompression(IHttpContextAccessor httpContextAccessor)
+internal static class RequestCompression
 {
     private const string MessageEncodingHeader = "grpc-encoding";
 
-    public void EnsureExpected(BoolValue? expectCompressed, ServerCallContext context)
+    public static void EnsureExpected(BoolValue? expectCompressed, ServerCallContext context)
     {
         if (expectCompressed?.Value != true)
         {
             return;
         }
 
-        var encoding = httpContextAccessor.HttpContext?.Request.Headers[MessageEncodingHeader].ToString();
-        if (string.IsNullOrEmpty(encoding) || encoding == "identity")
+        var encoding = context.GetHttpContext().Request.Headers[MessageEncodingHeader].ToString();
+        if (encoding.Length == 0 || encoding == "identity")
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Expected a compressed request message."));
         }

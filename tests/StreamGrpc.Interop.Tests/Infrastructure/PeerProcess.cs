@@ -11,8 +11,7 @@ internal sealed class PeerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _pendingStreams = 2;
+    private Task _exited = Task.CompletedTask;
 
     private PeerProcess(Process process)
     {
@@ -69,6 +68,7 @@ internal sealed class PeerProcess : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        peer._exited = peer.WatchExitAsync();
         return peer;
     }
 
@@ -100,7 +100,7 @@ internal sealed class PeerProcess : IAsyncDisposable
     {
         try
         {
-            await _exited.Task.WaitAsync(timeout);
+            await _exited.WaitAsync(timeout);
         }
         catch (TimeoutException)
         {
@@ -120,7 +120,7 @@ internal sealed class PeerProcess : IAsyncDisposable
                 _process.Kill(entireProcessTree: true);
             }
 
-            await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await _exited.WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
@@ -132,18 +132,24 @@ internal sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the process has exited and all its output has been read
+    /// (WaitForExitAsync waits for the end of redirected streams too).</summary>
+    private async Task WatchExitAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync();
+        }
+        finally
+        {
+            _lines.Writer.TryComplete();
+        }
+    }
+
     private void OnLine(string? line, bool toLines)
     {
         if (line is null)
         {
-            // Both streams closed: the process has exited and all its output is in.
-            if (Interlocked.Decrement(ref _pendingStreams) == 0)
-            {
-                _lines.Writer.TryComplete();
-                _process.WaitForExit();
-                _exited.TrySetResult();
-            }
-
             return;
         }
 
