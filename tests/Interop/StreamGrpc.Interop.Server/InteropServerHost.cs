@@ -23,7 +23,7 @@ internal static class InteropServerHost
             // (CompressedResponse feature) through WriteOptions.
             options.ResponseCompressionAlgorithm = "gzip";
         });
-        // builder.Services.AddGrpcReflection();  REFLECTION-PENDING
+        builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerStartTime>();
         configure?.Invoke(builder);
@@ -31,7 +31,7 @@ internal static class InteropServerHost
         var app = builder.Build();
         app.MapGrpcService<InteropTestService>();
         app.MapGrpcService<InteropProbeService>();
-        // app.MapGrpcReflectionService();  REFLECTION-PENDING
+        app.MapGrpcReflectionService();
         return app;
     }
 
