@@ -1,3 +1,5 @@
+using StreamService.Files;
+
 namespace StreamService;
 
 /// <summary>Builds the StreamService web application. Program.cs and the functional tests both go
@@ -11,6 +13,7 @@ public static class StreamServiceApp
         configure?.Invoke(builder);
 
         // Feature registrations (one line per stream kind) go here.
+        builder.Services.AddFiles(builder.Configuration);
 
         var app = builder.Build();
 
