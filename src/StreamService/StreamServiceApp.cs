@@ -1,5 +1,3 @@
-using StreamService.Files;
-
 namespace StreamService;
 
 /// <summary>Builds the StreamService web application. Program.cs and the functional tests both go

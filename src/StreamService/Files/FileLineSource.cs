@@ -44,7 +44,9 @@ internal sealed partial class FileLineSource : IAsyncDisposable
 
     public async IAsyncEnumerable<LineItem> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        FileChangeSubscription? subscription = null;
+        // Subscribe before the first read: a change landing between reaching the end and starting
+        // to wait is then not lost but makes the wait return at once.
+        var subscription = _follow ? _factory.Subscribe(_file) : null;
         try
         {
             while (true)
@@ -73,8 +75,7 @@ internal sealed partial class FileLineSource : IAsyncDisposable
                 }
 
                 yield return LineItem.Idle;
-                subscription ??= _factory.Subscribe(_file);
-                await subscription.WaitAsync(_factory.Options.FollowPollInterval, cancellationToken);
+                await subscription!.WaitAsync(_factory.Options.FollowPollInterval, cancellationToken);
 
                 if (FindReplacement() is { } replacement)
                 {
@@ -99,8 +100,9 @@ internal sealed partial class FileLineSource : IAsyncDisposable
 
                     if (TrySwitchTo(replacement))
                     {
+                        // Watch where the new file lives (a symlinked name may now lead elsewhere).
                         subscription.Dispose();
-                        subscription = null;
+                        subscription = _factory.Subscribe(_file);
                         Log.FileReplaced(_factory.Logger, _file.RootName, _file.RelativePath);
                         yield return LineItem.Reset(LineItemKind.Replaced);
                     }

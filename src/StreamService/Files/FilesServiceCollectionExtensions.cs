@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
+using StreamService.Files;
 
-namespace StreamService.Files;
+namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registration of the files feature.</summary>
+/// <summary>Registration of the files feature (in the DI namespace so the app builder needs no extra using).</summary>
 internal static class FilesServiceCollectionExtensions
 {
     /// <summary>Binds <c>StreamGrpc:Files</c> (validated at start-up) and registers the feature's services.</summary>

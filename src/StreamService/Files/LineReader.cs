@@ -192,7 +192,7 @@ internal sealed class LineReader : IDisposable
                 // Over-long: keep the head, skip to the line end (handled at the top of the loop).
                 _cutText = Decode(CutAtCharBoundary(span, _maxLineBytes));
                 _cutOffset = _bufferOffset;
-                Consume(span.Length);
+                Consume(searched.Length); // holds no '\n'; the skip above looks for it in the rest
                 continue;
             }
 
