@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace StreamService.Tests.Files;
 
 /// <summary>Every await in these tests goes through here, so a hang fails the test instead of the run.</summary>

@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text;
 using StreamGrpc.V1;
 using StreamService.Files;
-using Xunit;
 
 namespace StreamService.Tests.Files;
 

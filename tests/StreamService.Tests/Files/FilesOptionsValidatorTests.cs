@@ -1,5 +1,4 @@
 using StreamService.Files;
-using Xunit;
 
 namespace StreamService.Tests.Files;
 

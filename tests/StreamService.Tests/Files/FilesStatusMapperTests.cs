@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Grpc.Core;
 using StreamService.Files;
-using Xunit;
 
 namespace StreamService.Tests.Files;
 

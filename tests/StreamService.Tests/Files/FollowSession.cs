@@ -1,6 +1,5 @@
 using StreamGrpc.V1;
 using StreamService.Files;
-using Xunit;
 
 namespace StreamService.Tests.Files;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using StreamGrpc.V1;
 using StreamService.Files;
-using Xunit;
 
 namespace StreamService.Tests.Files;
 
