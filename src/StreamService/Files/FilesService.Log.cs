@@ -12,7 +12,10 @@ internal sealed partial class FilesService
         [LoggerMessage(2, LogLevel.Information, "Line stream of '{Path}' in root '{Root}' was cancelled by the client or its deadline.")]
         public static partial void StreamCancelled(ILogger logger, string root, string path);
 
-        [LoggerMessage(3, LogLevel.Information, "Line stream of '{Path}' in root '{Root}' ended with {StatusCode}.")]
+        [LoggerMessage(3, LogLevel.Warning, "Line stream of '{Path}' in root '{Root}' failed with {StatusCode}.")]
         public static partial void StreamFailed(ILogger logger, string root, string path, StatusCode statusCode, Exception exception);
+
+        [LoggerMessage(4, LogLevel.Debug, "Line stream of '{Path}' in root '{Root}' refused with {StatusCode}: {Reason}")]
+        public static partial void StreamRefused(ILogger logger, string root, string path, StatusCode statusCode, string reason);
     }
 }

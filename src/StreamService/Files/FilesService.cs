@@ -32,6 +32,13 @@ internal sealed partial class FilesService(
             Log.StreamCancelled(logger, request.Root, request.Path);
             throw;
         }
+        catch (FileLinesException e)
+        {
+            // The caller's mistake (bad path, filter, position): worth a line, not a stack trace.
+            var rpcException = FilesStatusMapper.ToRpcException(e)!;
+            Log.StreamRefused(logger, request.Root, request.Path, rpcException.StatusCode, e.Message);
+            throw rpcException;
+        }
         catch (Exception e) when (FilesStatusMapper.ToRpcException(e) is { } rpcException)
         {
             Log.StreamFailed(logger, request.Root, request.Path, rpcException.StatusCode, e);
