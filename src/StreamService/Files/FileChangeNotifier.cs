@@ -5,11 +5,26 @@ namespace StreamService.Files;
 /// <summary>Wakes followed streams when their file changes. One <see cref="FileSystemWatcher"/> per
 /// directory, shared by every stream following a file in it: on Linux each watcher is an inotify
 /// instance, and the default limit of those per user is small (128).</summary>
-internal sealed partial class FileChangeNotifier(ILogger<FileChangeNotifier> logger) : IDisposable
+internal sealed partial class FileChangeNotifier : IDisposable
 {
+    private readonly ILogger<FileChangeNotifier> _logger;
+    private readonly bool _useWatchers;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, DirectoryWatch> _watches = new(StringComparer.Ordinal);
     private bool _disposed;
+
+    public FileChangeNotifier(ILogger<FileChangeNotifier> logger)
+        : this(logger, useWatchers: true)
+    {
+    }
+
+    /// <summary>With <paramref name="useWatchers"/> false, subscribers are woken by the fallback poll
+    /// only, as when the system refuses watchers (tests prove the poll alone keeps follow working).</summary>
+    internal FileChangeNotifier(ILogger<FileChangeNotifier> logger, bool useWatchers)
+    {
+        _logger = logger;
+        _useWatchers = useWatchers;
+    }
 
     /// <summary>Signals the returned subscription whenever one of <paramref name="targets"/>
     /// (directory, file name) is written, created, deleted or renamed.</summary>
@@ -81,6 +96,11 @@ internal sealed partial class FileChangeNotifier(ILogger<FileChangeNotifier> log
 
     private FileSystemWatcher? CreateWatcher(string directory)
     {
+        if (!_useWatchers)
+        {
+            return null;
+        }
+
         try
         {
             var watcher = new FileSystemWatcher(directory)
@@ -104,7 +124,7 @@ internal sealed partial class FileChangeNotifier(ILogger<FileChangeNotifier> log
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
         {
             // e.g. the inotify instance limit: streams still work, woken by the fallback poll only.
-            Log.WatcherUnavailable(logger, e);
+            Log.WatcherUnavailable(_logger, e);
             return null;
         }
     }

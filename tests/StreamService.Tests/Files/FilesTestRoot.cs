@@ -14,7 +14,7 @@ internal sealed class FilesTestRoot : IDisposable
 {
     public const string RootName = "t";
 
-    public FilesTestRoot(Action<FilesOptions>? configure = null)
+    public FilesTestRoot(Action<FilesOptions>? configure = null, bool useWatchers = true)
     {
         BaseDirectory = Path.Combine(Path.GetTempPath(), "streamgrpc-files-" + Guid.NewGuid().ToString("N"));
         RootDirectory = Path.Combine(BaseDirectory, "root");
@@ -26,7 +26,7 @@ internal sealed class FilesTestRoot : IDisposable
         configure?.Invoke(Options);
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         Resolver = new SandboxedPathResolver(new FileRoots(options));
-        Notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance);
+        Notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance, useWatchers);
         Sources = new FileLineSourceFactory(Resolver, Notifier, options, NullLogger<FileLineSource>.Instance);
         Parser = new FileLinesRequestParser(options);
     }

@@ -143,6 +143,22 @@ public sealed class FollowTests : IDisposable
     }
 
     [Fact]
+    public async Task Follow_WithoutChangeNotifications_FallbackPollStillDeliversAppendsAndRotation()
+    {
+        using var root = new FilesTestRoot(o => o.FollowPollInterval = TimeSpan.FromMilliseconds(50), useWatchers: false);
+        var path = root.Write("app.log", "a\n");
+        await using var session = await FollowSession.StartAsync(root, "app.log");
+        Assert.Single(await session.UntilIdleAsync());
+
+        FilesTestRoot.Append(path, "b\n");
+        Assert.Equal("b", (await session.NextEventAsync()).Text);
+        File.Move(path, path + ".1");
+        File.WriteAllText(path, "c\n");
+        Assert.Equal(LineItemKind.Replaced, (await session.NextEventAsync()).Kind);
+        Assert.Equal("c", (await session.NextEventAsync()).Text);
+    }
+
+    [Fact]
     public async Task Follow_TwoStreamsInOneDirectory_ShareOneWatcher()
     {
         var first = _root.Write("one.log", "");
