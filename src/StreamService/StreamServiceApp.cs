@@ -22,6 +22,7 @@ public static class StreamServiceApp
 
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddLlm(builder.Configuration);
+        builder.Services.AddFiles(builder.Configuration);
 
         var app = builder.Build();
 
@@ -30,6 +31,7 @@ public static class StreamServiceApp
 
         // Feature endpoints (one line per stream kind) go here.
         app.MapLlm();
+        app.MapFiles();
 
         return app;
     }
