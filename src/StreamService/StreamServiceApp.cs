@@ -11,6 +11,7 @@ public static class StreamServiceApp
         configure?.Invoke(builder);
 
         // Feature registrations (one line per stream kind) go here.
+        builder.Services.AddRows(builder.Configuration);
 
         var app = builder.Build();
 
