@@ -1,0 +1,55 @@
+using Grpc.Core;
+
+namespace StreamGrpc.Rpc.AspNetCore.Internal;
+
+/// <summary>The <see cref="IServerStreamWriter{T}"/> handed to streaming handlers, built on the
+/// call's response body.</summary>
+internal sealed class HttpContextStreamWriter<TResponse> : IServerStreamWriter<TResponse>
+    where TResponse : class
+{
+    private readonly HttpContextServerCallContext _context;
+    private readonly ServerMessageWriter<TResponse> _writer;
+    private Task _lastWrite = Task.CompletedTask;
+
+    public HttpContextStreamWriter(HttpContextServerCallContext context, ServerMessageWriter<TResponse> writer)
+    {
+        _context = context;
+        _writer = writer;
+    }
+
+    public WriteOptions? WriteOptions
+    {
+        get => _context.WriteOptions;
+        set => _context.WriteOptions = value;
+    }
+
+    public Task WriteAsync(TResponse message) => WriteAsync(message, CancellationToken.None);
+
+    public Task WriteAsync(TResponse message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_context.Completed)
+        {
+            return Task.FromException(new InvalidOperationException("Can't write the message because the call is complete."));
+        }
+
+        if (!_lastWrite.IsCompleted)
+        {
+            return Task.FromException(new InvalidOperationException("Can't write the message because the previous write is in progress."));
+        }
+
+        var callToken = _context.CancellationToken;
+        if (callToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(callToken);
+        }
+
+        return _lastWrite = cancellationToken.CanBeCanceled ? WriteLinkedAsync(message, callToken, cancellationToken) : _writer.WriteAsync(message, callToken);
+    }
+
+    private async Task WriteLinkedAsync(TResponse message, CancellationToken callToken, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callToken, cancellationToken);
+        await _writer.WriteAsync(message, linked.Token).ConfigureAwait(false);
+    }
+}
