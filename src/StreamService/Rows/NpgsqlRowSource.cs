@@ -31,7 +31,10 @@ internal sealed partial class NpgsqlRowSource
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = _options.Value.CommandTimeoutSeconds };
-        command.Parameters.AddRange([.. parameters]);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
 
         var finished = false;
         var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal static class RowSqlBuilder
 {
     /// <summary>The command text and parameters. The selected columns are the query's columns
     /// followed by any key columns not requested (read for resume tokens, not sent).</summary>
-    public static (string Sql, List<NpgsqlParameter> Parameters, IReadOnlyList<DatasetColumn> Selected) Build(RowQuery query)
+    public static (string Sql, List<NpgsqlParameter> Parameters, List<DatasetColumn> Selected) Build(RowQuery query)
     {
         var selected = new List<DatasetColumn>(query.Columns);
         foreach (var key in query.Dataset.KeyColumns)
