@@ -21,6 +21,7 @@ public static class StreamServiceApp
         builder.Services.AddGrpcHealth();
 
         // Feature registrations (one line per stream kind) go here.
+        builder.Services.AddRows(builder.Configuration);
 
         var app = builder.Build();
 
