@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using StreamService.Files;
 
 namespace StreamService;
 
@@ -22,6 +23,7 @@ public static class StreamServiceApp
 
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddRows(builder.Configuration);
+        builder.Services.AddFiles(builder.Configuration);
 
         var app = builder.Build();
 
