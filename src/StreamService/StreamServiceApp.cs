@@ -24,6 +24,7 @@ public static class StreamServiceApp
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddRows(builder.Configuration);
         builder.Services.AddFiles(builder.Configuration);
+        builder.Services.AddLlm(builder.Configuration);
 
         var app = builder.Build();
 
