@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using StreamService.Files;
 
 namespace StreamService;
 
@@ -23,6 +24,7 @@ public static class StreamServiceApp
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddLlm(builder.Configuration);
         builder.Services.AddFiles(builder.Configuration);
+        builder.Services.AddRows(builder.Configuration);
 
         var app = builder.Build();
 
