@@ -25,6 +25,7 @@ public static class StreamServiceApp
         builder.Services.AddRows(builder.Configuration);
         builder.Services.AddFiles(builder.Configuration);
         builder.Services.AddLlm(builder.Configuration);
+        builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
 
@@ -32,6 +33,7 @@ public static class StreamServiceApp
         app.MapGrpcReflectionService();
 
         // Feature endpoints (one line per stream kind) go here.
+        app.MapJobs();
 
         return app;
     }
