@@ -85,12 +85,35 @@ internal static class JobsTestData
     }
 
     /// <summary>Holds the advisory lock the blocking trigger waits on, until disposed.</summary>
-    public static async Task<NpgsqlConnection> HoldBlockLockAsync(PostgresFixture postgres)
+    public static async Task<BlockLock> HoldBlockLockAsync(PostgresFixture postgres)
     {
         var connection = await postgres.DataSource.OpenConnectionAsync();
         await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({BlockLockKey})", connection);
         await command.ExecuteNonQueryAsync();
-        return connection;
+        return new BlockLock(connection);
+    }
+
+    /// <summary>The held block lock. Disposing unlocks explicitly: a pooled connection keeps its
+    /// session locks after Close until it is reused.</summary>
+    internal sealed class BlockLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        private bool _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_released)
+            {
+                return;
+            }
+
+            _released = true;
+            await using (var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({BlockLockKey})", connection))
+            {
+                await unlock.ExecuteNonQueryAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>Waits (bounded) until an import's COPY waits on the block lock - i.e. rows before
