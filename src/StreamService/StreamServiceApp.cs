@@ -25,6 +25,7 @@ public static class StreamServiceApp
         builder.Services.AddLlm(builder.Configuration);
         builder.Services.AddFiles(builder.Configuration);
         builder.Services.AddRows(builder.Configuration);
+        builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
 
@@ -34,6 +35,7 @@ public static class StreamServiceApp
         // Feature endpoints (one line per stream kind) go here.
         app.MapLlm();
         app.MapFiles();
+        app.MapJobs();
 
         return app;
     }

@@ -13,6 +13,8 @@ internal static class CliApp
         root.Subcommands.Add(RowsCommand.Create(global));
         root.Subcommands.Add(LinesCommand.Create(global));
         root.Subcommands.Add(ChatCommand.Create(global));
+        root.Subcommands.Add(ImportCommand.Create(global));
+        root.Subcommands.Add(JobsCommand.Create(global));
         return root;
     }
 
