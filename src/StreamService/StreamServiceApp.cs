@@ -1,22 +1,54 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace StreamService;
 
 /// <summary>Builds the StreamService web application. Program.cs and the functional tests both go
 /// through here, so tests run exactly the wiring users run.</summary>
 public static class StreamServiceApp
 {
+    /// <summary>The address used when neither ASPNETCORE_URLS nor --urls nor Kestrel endpoints are set.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
     /// <summary>Creates the application; <paramref name="configure"/> lets tests override settings.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        ConfigureKestrel(builder);
         configure?.Invoke(builder);
+
+        builder.Services.AddGrpc(options => builder.Configuration.GetSection("StreamGrpc:Grpc").Bind(options));
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealth();
 
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddRows(builder.Configuration);
 
         var app = builder.Build();
 
+        app.MapGrpcHealthService();
+        app.MapGrpcReflectionService();
+
         // Feature endpoints (one line per stream kind) go here.
 
         return app;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            // gRPC needs HTTP/2. Plain-text endpoints only speak HTTP/2 with prior knowledge (h2c);
+            // TLS endpoints negotiate it by ALPN. Overridable with Kestrel:EndpointDefaults:Protocols.
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = context.Configuration.GetValue("Kestrel:EndpointDefaults:Protocols", HttpProtocols.Http2));
+
+            // Streams are long-lived and paced by the consumer: a client that reads slowly is
+            // backpressure, not an attack, so Kestrel's minimum response data rate must not cut it.
+            kestrel.Limits.MinResponseDataRate = null;
+        });
     }
 }
