@@ -29,6 +29,7 @@ public static class StreamServiceApp
         app.MapGrpcReflectionService();
 
         // Feature endpoints (one line per stream kind) go here.
+        app.MapRows();
 
         return app;
     }
