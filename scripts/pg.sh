@@ -179,6 +179,8 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 200
 log_min_messages = warning
+# JIT compilation costs more than it saves on these short demo queries.
+jit = off
 EOF
     cat >"$pgdata/pg_hba.conf" <<EOF
 # Throwaway loopback-only cluster: trust authentication (see scripts/pg.sh).

@@ -36,6 +36,7 @@ public static class StreamServiceApp
         app.MapLlm();
         app.MapFiles();
         app.MapJobs();
+        app.MapRows();
 
         return app;
     }

@@ -25,9 +25,21 @@ internal sealed partial class NpgsqlRowSource
     public async IAsyncEnumerable<SourceRow> ReadAsync(RowQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (sql, parameters, selected) = RowSqlBuilder.Build(query);
-        var readers = selected.Select(RowValueReaders.For).ToArray();
         var returned = query.Columns.Count;
+
+        // Key columns are read as Value objects (the resume token needs them); every other
+        // requested column is encoded straight into the row's wire format.
         var keyOrdinals = query.Dataset.KeyColumns.Select(k => selected.FindIndex(c => c.Name == k.Name)).ToArray();
+        var keyIndexOf = new int[selected.Count];
+        Array.Fill(keyIndexOf, -1);
+        for (var k = 0; k < keyOrdinals.Length; k++)
+        {
+            keyIndexOf[keyOrdinals[k]] = k;
+        }
+
+        var encoders = selected.Select(ColumnEncoders.For).ToArray();
+        var keyReaders = selected.Select((c, i) => keyIndexOf[i] >= 0 ? RowValueReaders.For(c) : null).ToArray();
+        using var encoding = new RowEncoding();
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = _options.Value.CommandTimeoutSeconds };
@@ -40,27 +52,28 @@ internal sealed partial class NpgsqlRowSource
         var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         try
         {
-            var values = new Value[selected.Count];
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                for (var i = 0; i < readers.Length; i++)
-                {
-                    values[i] = await readers[i](reader, i, cancellationToken).ConfigureAwait(false);
-                }
-
-                var row = new Row();
-                for (var i = 0; i < returned; i++)
-                {
-                    row.Values.Add(values[i]);
-                }
-
+                encoding.Row.Reset();
                 var key = new Value[keyOrdinals.Length];
-                for (var k = 0; k < key.Length; k++)
+                for (var i = 0; i < encoders.Length; i++)
                 {
-                    key[k] = values[keyOrdinals[k]];
+                    if (keyReaders[i] is { } keyReader)
+                    {
+                        var value = await keyReader(reader, i, cancellationToken).ConfigureAwait(false);
+                        key[keyIndexOf[i]] = value;
+                        if (i < returned)
+                        {
+                            ValueEncoder.WriteValue(encoding.Row, value);
+                        }
+                    }
+                    else
+                    {
+                        await encoders[i](reader, i, encoding, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
-                yield return new SourceRow(row, key);
+                yield return new SourceRow(encoding.Row.WrittenMemory, key);
             }
 
             finished = true;

@@ -22,7 +22,7 @@ internal sealed partial class RowStreamer
         _options = options;
     }
 
-    public async Task StreamAsync(StreamRowsRequest request, IAsyncStreamWriter<StreamRowsResponse> writer, RowStreamProgress progress, CancellationToken cancellationToken)
+    public async Task StreamAsync(StreamRowsRequest request, IAsyncStreamWriter<RowsStreamMessage> writer, RowStreamProgress progress, CancellationToken cancellationToken)
     {
         var options = _options.Value;
 
@@ -48,7 +48,7 @@ internal sealed partial class RowStreamer
         var schema = new Schema();
         schema.Columns.Add(query.Columns.Select(c => c.ToContract()));
         schema.KeyColumns.Add(dataset.KeyColumns.Select(c => c.Name));
-        await writer.WriteAsync(new StreamRowsResponse { Schema = schema }, cancellationToken).ConfigureAwait(false);
+        await writer.WriteAsync(new RowsStreamMessage(new StreamRowsResponse { Schema = schema }), cancellationToken).ConfigureAwait(false);
 
         if (query.Limit == 0)
         {
@@ -59,15 +59,20 @@ internal sealed partial class RowStreamer
             _source.ReadAsync(query, cancellationToken),
             batchSize,
             options.MaxBatchBytes,
-            (last, delivered) => _tokens.Encode(fingerprint, delivered, last.Key),
+            (lastKey, delivered) => _tokens.Encode(fingerprint, delivered, lastKey),
             position.Delivered,
             cancellationToken);
 
         await foreach (var batch in batches.ConfigureAwait(false))
         {
-            await writer.WriteAsync(new StreamRowsResponse { Batch = batch }, cancellationToken).ConfigureAwait(false);
+            using (batch)
+            {
+                // Serialised into the response before WriteAsync returns, so the buffer can go back.
+                await writer.WriteAsync(new RowsStreamMessage(batch), cancellationToken).ConfigureAwait(false);
+            }
+
             progress.LastResumeToken = batch.ResumeToken;
-            progress.RowsWritten += batch.Rows.Count;
+            progress.RowsWritten += batch.RowCount;
         }
     }
 

@@ -3,9 +3,12 @@ using StreamGrpc.V1;
 
 namespace StreamService.Rows;
 
-/// <summary>The gRPC face of row streams: hands the call to <see cref="RowStreamer"/> and maps its
-/// failures through <see cref="RowsStatusMapper"/>.</summary>
-internal sealed class RowsService : StreamGrpc.V1.RowsService.RowsServiceBase
+/// <summary>The gRPC face of row streams (<c>streamgrpc.v1.RowsService</c>): hands the call to
+/// <see cref="RowStreamer"/> and maps its failures through <see cref="RowsStatusMapper"/>. Bound by
+/// <see cref="RowsServiceBinding"/> instead of the generated base class so batches can be written
+/// pre-encoded.</summary>
+[BindServiceMethod(typeof(RowsServiceBinding), nameof(RowsServiceBinding.BindService))]
+internal sealed class RowsService
 {
     private readonly RowStreamer _streamer;
     private readonly RowsStatusMapper _statusMapper;
@@ -16,7 +19,7 @@ internal sealed class RowsService : StreamGrpc.V1.RowsService.RowsServiceBase
         _statusMapper = statusMapper;
     }
 
-    public override async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<StreamRowsResponse> responseStream, ServerCallContext context)
+    public async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<RowsStreamMessage> responseStream, ServerCallContext context)
     {
         var progress = new RowStreamProgress();
         try

@@ -27,6 +27,7 @@ internal static class RowsServiceCollectionExtensions
         services.AddSingleton<RowsStatusMapper>();
         services.AddSingleton<RowStreamer>();
         services.AddHostedService<RowsStartupCheck>();
+        services.AddHostedService<RowsHealthProbe>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using StreamGrpc.V1;
 
 namespace StreamService.Rows;
 
-/// <summary>A row read from the database: the values to send, and its key values for the resume
-/// token (the same instances when key columns are requested, extra ones when not).</summary>
-internal readonly record struct SourceRow(Row Row, Value[] Key);
+/// <summary>A row read from the database: its requested values already encoded as the content of a
+/// <see cref="Row"/> message (valid only until the source moves to the next row), and its key
+/// values as objects for the resume token.</summary>
+internal readonly record struct SourceRow(ReadOnlyMemory<byte> EncodedValues, Value[] Key);

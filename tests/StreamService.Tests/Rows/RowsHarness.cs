@@ -73,7 +73,7 @@ internal sealed class RowsHarness : IAsyncDisposable
     public async Task<RowsCallResult> CallAsync(StreamRowsRequest request, Func<StreamRowsResponse, int, Task>? onWrite = null, CancellationToken cancellationToken = default)
     {
         var service = ActivatorUtilities.CreateInstance<StreamService.Rows.RowsService>(_provider);
-        var writer = new CollectingStreamWriter<StreamRowsResponse>(onWrite);
+        var writer = new WireCollectingWriter(onWrite);
         try
         {
             await service.StreamRows(request, writer, new TestServerCallContext(cancellationToken)).Within();

@@ -1,0 +1,3 @@
+using RowsBench;
+
+return await RowsBenchmark.RunAsync(BenchOptions.Parse(args));

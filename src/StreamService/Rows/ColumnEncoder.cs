@@ -1,0 +1,109 @@
+using Npgsql;
+using StreamGrpc.V1;
+
+namespace StreamService.Rows;
+
+/// <summary>Reads one column of the current row and appends it to <see cref="RowEncoding.Row"/> as
+/// an encoded <see cref="Value"/>. The reader runs with <c>SequentialAccess</c>, so columns are
+/// read once each, in order, with the async methods (a large value may still be on the network).</summary>
+internal delegate ValueTask ColumnEncoder(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, CancellationToken cancellationToken);
+
+/// <summary>Scratch buffers of one stream: the row being encoded and an array's elements.</summary>
+internal sealed class RowEncoding : IDisposable
+{
+    public ProtoWriter Row { get; } = new(1024);
+
+    public ProtoWriter ArrayElements { get; } = new(256);
+
+    public void Dispose()
+    {
+        Row.Dispose();
+        ArrayElements.Dispose();
+    }
+}
+
+/// <summary>Chooses the <see cref="ColumnEncoder"/> of each column type.</summary>
+internal static class ColumnEncoders
+{
+    public static ColumnEncoder For(DatasetColumn column) => column.IsArray ? ForArray(column.Type) : ForScalar(column.Type);
+
+    private static ColumnEncoder ForScalar(ColumnType type) => type switch
+    {
+        ColumnType.Bool => static (r, i, e, ct) => Encode<bool>(r, i, e, ValueEncoder.WriteBool, ct),
+        ColumnType.Int16 => static (r, i, e, ct) => Encode<short>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v), ct),
+        ColumnType.Int32 => static (r, i, e, ct) => Encode<int>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v), ct),
+        ColumnType.Int64 => static (r, i, e, ct) => Encode<long>(r, i, e, ValueEncoder.WriteInt, ct),
+        ColumnType.Float32 => static (r, i, e, ct) => Encode<float>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v), ct),
+        ColumnType.Float64 => static (r, i, e, ct) => Encode<double>(r, i, e, ValueEncoder.WriteDouble, ct),
+        // numeric is selected as text (see ColumnTypeMapping.ReadCast): every digit survives.
+        ColumnType.Numeric => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.NumericTag, v), ct),
+        ColumnType.Text or ColumnType.Other => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.TextTag, v), ct),
+        ColumnType.Json => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.JsonTag, v), ct),
+        ColumnType.Bytes => static (r, i, e, ct) => Encode<byte[]>(r, i, e, static (w, v) => ValueEncoder.WriteBytes(w, v), ct),
+        ColumnType.Uuid => static (r, i, e, ct) => Encode<Guid>(r, i, e, ValueEncoder.WriteUuid, ct),
+        // Npgsql reads timestamptz as UTC and timestamp as a wall-clock time (sent as if UTC);
+        // 'infinity' arrives as DateTime.MaxValue/MinValue.
+        ColumnType.Timestamp or ColumnType.LocalTimestamp => static (r, i, e, ct) => Encode<DateTime>(r, i, e, ValueEncoder.WriteTimestamp, ct),
+        ColumnType.Date => static (r, i, e, ct) => Encode<DateOnly>(r, i, e, ValueEncoder.WriteDate, ct),
+        ColumnType.Time => static (r, i, e, ct) => Encode<TimeOnly>(r, i, e, ValueEncoder.WriteTime, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no encoder for this column type"),
+    };
+
+    private static ColumnEncoder ForArray(ColumnType type) => type switch
+    {
+        ColumnType.Bool => static (r, i, e, ct) => EncodeArray<bool?>(r, i, e, static (w, v) => ValueEncoder.WriteBool(w, v!.Value), ct),
+        ColumnType.Int16 => static (r, i, e, ct) => EncodeArray<short?>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v!.Value), ct),
+        ColumnType.Int32 => static (r, i, e, ct) => EncodeArray<int?>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v!.Value), ct),
+        ColumnType.Int64 => static (r, i, e, ct) => EncodeArray<long?>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v!.Value), ct),
+        ColumnType.Float32 => static (r, i, e, ct) => EncodeArray<float?>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v!.Value), ct),
+        ColumnType.Float64 => static (r, i, e, ct) => EncodeArray<double?>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v!.Value), ct),
+        ColumnType.Numeric => static (r, i, e, ct) => EncodeArray<string?>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.NumericTag, v!), ct),
+        ColumnType.Text => static (r, i, e, ct) => EncodeArray<string?>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.TextTag, v!), ct),
+        ColumnType.Json => static (r, i, e, ct) => EncodeArray<string?>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.JsonTag, v!), ct),
+        ColumnType.Bytes => static (r, i, e, ct) => EncodeArray<byte[]?>(r, i, e, static (w, v) => ValueEncoder.WriteBytes(w, v!), ct),
+        ColumnType.Uuid => static (r, i, e, ct) => EncodeArray<Guid?>(r, i, e, static (w, v) => ValueEncoder.WriteUuid(w, v!.Value), ct),
+        ColumnType.Timestamp or ColumnType.LocalTimestamp => static (r, i, e, ct) => EncodeArray<DateTime?>(r, i, e, static (w, v) => ValueEncoder.WriteTimestamp(w, v!.Value), ct),
+        ColumnType.Date => static (r, i, e, ct) => EncodeArray<DateOnly?>(r, i, e, static (w, v) => ValueEncoder.WriteDate(w, v!.Value), ct),
+        ColumnType.Time => static (r, i, e, ct) => EncodeArray<TimeOnly?>(r, i, e, static (w, v) => ValueEncoder.WriteTime(w, v!.Value), ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no encoder for arrays of this column type"),
+    };
+
+    private static async ValueTask Encode<T>(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, Action<ProtoWriter, T> write, CancellationToken cancellationToken)
+    {
+        if (await reader.IsDBNullAsync(ordinal, cancellationToken).ConfigureAwait(false))
+        {
+            ValueEncoder.WriteNull(encoding.Row);
+            return;
+        }
+
+        write(encoding.Row, await reader.GetFieldValueAsync<T>(ordinal, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Elements are non-null when <paramref name="write"/> is called; NULL elements are
+    /// written as null values here.</summary>
+    private static async ValueTask EncodeArray<T>(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, Action<ProtoWriter, T> write, CancellationToken cancellationToken)
+    {
+        if (await reader.IsDBNullAsync(ordinal, cancellationToken).ConfigureAwait(false))
+        {
+            ValueEncoder.WriteNull(encoding.Row);
+            return;
+        }
+
+        var elements = await reader.GetFieldValueAsync<T[]>(ordinal, cancellationToken).ConfigureAwait(false);
+        var scratch = encoding.ArrayElements;
+        scratch.Reset();
+        foreach (var element in elements)
+        {
+            if (element is null)
+            {
+                ValueEncoder.WriteNull(scratch);
+            }
+            else
+            {
+                write(scratch, element);
+            }
+        }
+
+        ValueEncoder.WriteArray(encoding.Row, scratch.WrittenSpan);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace StreamService.Rows;
+
+/// <summary>A growable buffer with the protobuf wire primitives (varint, fixed64, length-delimited;
+/// protobuf.dev/programming-guides/encoding). Rows are encoded straight into it instead of building
+/// one message object per cell: the C# runtime recomputes nested message sizes at every level, which
+/// made serialisation cost more than reading the rows from PostgreSQL. The buffer is rented from
+/// <see cref="ArrayPool{T}"/> and returned on <see cref="Dispose"/>.</summary>
+internal sealed class ProtoWriter : IDisposable
+{
+    private byte[] _buffer;
+    private int _length;
+
+    public ProtoWriter(int initialCapacity = 4096)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    }
+
+    public int Length => _length;
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>The underlying array (valid until the next write or <see cref="Dispose"/>).</summary>
+    public byte[] Buffer => _buffer;
+
+    public void Reset(int reserved = 0)
+    {
+        Ensure(reserved);
+        _length = reserved;
+    }
+
+    public void WriteByte(byte value)
+    {
+        Ensure(1);
+        _buffer[_length++] = value;
+    }
+
+    public void WriteVarint(ulong value)
+    {
+        Ensure(10);
+        while (value >= 0x80)
+        {
+            _buffer[_length++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        _buffer[_length++] = (byte)value;
+    }
+
+    public void WriteFixed64(ulong value)
+    {
+        Ensure(8);
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_length), value);
+        _length += 8;
+    }
+
+    public void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        Ensure(bytes.Length);
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    /// <summary>UTF-8 bytes of <paramref name="value"/> (no length prefix).</summary>
+    public void WriteUtf8(string value, int byteCount)
+    {
+        Ensure(byteCount);
+        _length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
+    }
+
+    /// <summary>Writes a varint ending exactly at <paramref name="end"/> (in space reserved by
+    /// <see cref="Reset"/>) and returns where it starts: lets a length prefix be written after the
+    /// content without moving the content.</summary>
+    public int WriteVarintBefore(int end, ulong value)
+    {
+        var size = VarintSize(value);
+        var start = end - size;
+        var position = start;
+        while (value >= 0x80)
+        {
+            _buffer[position++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        _buffer[position] = (byte)value;
+        return start;
+    }
+
+    public static int VarintSize(ulong value) => value switch
+    {
+        < 1UL << 7 => 1,
+        < 1UL << 14 => 2,
+        < 1UL << 21 => 3,
+        < 1UL << 28 => 4,
+        < 1UL << 35 => 5,
+        < 1UL << 42 => 6,
+        < 1UL << 49 => 7,
+        < 1UL << 56 => 8,
+        < 1UL << 63 => 9,
+        _ => 10,
+    };
+
+    private void Ensure(int size)
+    {
+        if (_length + size <= _buffer.Length)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + size));
+        _buffer.AsSpan(0, _length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

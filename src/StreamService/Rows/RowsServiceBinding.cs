@@ -1,0 +1,41 @@
+using Google.Protobuf;
+using Grpc.Core;
+using StreamGrpc.V1;
+using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+
+namespace StreamService.Rows;
+
+/// <summary>Binds <see cref="RowsService"/> to <c>/streamgrpc.v1.RowsService/StreamRows</c> with a
+/// response marshaller that writes pre-encoded batches as they are (the generated binding would
+/// demand a StreamRowsResponse object per message). The public descriptor is exposed for the
+/// reflection service, so callers see exactly rows.proto.</summary>
+internal static class RowsServiceBinding
+{
+    /// <summary>Read by MapGrpcService for reflection.</summary>
+    public static ProtoServiceDescriptor Descriptor => StreamGrpc.V1.RowsService.Descriptor;
+
+    public static readonly Method<StreamRowsRequest, RowsStreamMessage> StreamRowsMethod = new(
+        MethodType.ServerStreaming,
+        Descriptor.FullName,
+        "StreamRows",
+        Marshallers.Create(SerializeRequest, context => StreamRowsRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
+        Marshallers.Create(SerializeResponse, context => new RowsStreamMessage(StreamRowsResponse.Parser.ParseFrom(context.PayloadAsReadOnlySequence()))));
+
+    /// <summary>Called by MapGrpcService through <see cref="BindServiceMethodAttribute"/>.</summary>
+    public static void BindService(ServiceBinderBase binder, RowsService? service) =>
+        binder.AddMethod(StreamRowsMethod, service is null ? null : service.StreamRows);
+
+    private static void SerializeRequest(StreamRowsRequest request, SerializationContext context)
+    {
+        context.SetPayloadLength(request.CalculateSize());
+        request.WriteTo(context.GetBufferWriter());
+        context.Complete();
+    }
+
+    private static void SerializeResponse(RowsStreamMessage message, SerializationContext context)
+    {
+        context.SetPayloadLength(message.CalculateSize());
+        message.WriteTo(context.GetBufferWriter());
+        context.Complete();
+    }
+}
