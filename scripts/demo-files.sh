@@ -5,6 +5,11 @@
 set -euo pipefail
 dir=${1:?usage: scripts/demo-files.sh DIR}
 mkdir -p "$dir"
+# The small samples shipped with the service (sample.log and its .gz twin).
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+for sample in "$repo"/src/StreamService/demo-files/*; do
+  [ -e "$dir/$(basename "$sample")" ] || cp "$sample" "$dir/"
+done
 if [ ! -s "$dir/app.log" ]; then
   awk 'BEGIN {
     split("INFO INFO INFO WARN ERROR DEBUG", levels, " ");
