@@ -11,6 +11,7 @@ internal sealed class BenchOptions
           --warmup N        unmeasured runs (a quarter of the messages) per case and transport first (default 2)
           --small-count N   messages in the 100-byte case (default 1000000)
           --large-count N   messages in the 64 KiB case (default 30000)
+          --case NAME       run only this case (small or large)
           --json PATH       also write every run and the medians as JSON
           --server          internal: run the server role (started by the driver itself)
         """;
@@ -27,12 +28,17 @@ internal sealed class BenchOptions
 
     public string? JsonPath { get; private set; }
 
+    public string? OnlyCase { get; private set; }
+
     public bool ShowHelp { get; private set; }
 
     public IReadOnlyList<BenchCase> Cases =>
     [
-        new("small", 100, SmallCount, 50),
-        new("large", 64 * 1024, LargeCount, 80),
+        .. new BenchCase[]
+        {
+            new("small", 100, SmallCount, 50),
+            new("large", 64 * 1024, LargeCount, 80),
+        }.Where(c => OnlyCase is null || c.Name == OnlyCase),
     ];
 
     public static BenchOptions Parse(string[] args)
@@ -56,6 +62,9 @@ internal sealed class BenchOptions
                     break;
                 case "--large-count":
                     options.LargeCount = Positive(args, ++i);
+                    break;
+                case "--case":
+                    options.OnlyCase = i + 1 < args.Length && args[i + 1] is "small" or "large" ? args[++i] : throw new ArgumentException("--case needs small or large.");
                     break;
                 case "--json":
                     options.JsonPath = i + 1 < args.Length ? args[++i] : throw new ArgumentException("--json needs a path.");
