@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Grpc.Core;
 
@@ -67,6 +68,38 @@ internal sealed class PipeMessageReader : IDisposable
             // Nothing consumed, everything examined: wake up only when more bytes arrive.
             _reader.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>Takes the next message only if it is already whole in the pipe's buffer, without
+    /// waiting. False leaves the pipe as it was, minus the knowledge that the buffered bytes hold
+    /// no whole message, so the next <see cref="ReadAsync{T}"/> waits for more bytes at once.</summary>
+    public bool TryReadBuffered<T>(Func<DeserializationContext, T> deserializer, [NotNullWhen(true)] out T? message)
+        where T : class
+    {
+        message = null;
+        if (!_reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (!MessageFrame.TryRead(ref buffer, _maxMessageSize, out var compressed, out var payload))
+        {
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+            return false;
+        }
+
+        try
+        {
+            LastMessageSize = (int)payload.Length;
+            message = Deserialize(payload, compressed, deserializer);
+        }
+        finally
+        {
+            _reader.AdvanceTo(buffer.Start);
+        }
+
+        return true;
     }
 
     public void Dispose() => _decompressed?.Dispose();
