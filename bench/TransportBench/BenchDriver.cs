@@ -11,11 +11,16 @@ internal static class BenchDriver
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
-        var environment = BenchEnvironment.Capture();
         using var server = await ServerProcess.StartAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        var environment = BenchEnvironment.Capture(server.ServerGc);
         using var grpc = new GrpcTransportClient(server.Address);
         using var plain = new PlainHttpTransportClient(server.Address);
-        ITransportClient[] transports = [grpc, plain];
+        ITransportClient[] transports = options.OnlyTransport switch
+        {
+            "grpc" => [grpc],
+            "plain" => [plain],
+            _ => [grpc, plain],
+        };
 
         foreach (var benchCase in options.Cases)
         {
@@ -44,15 +49,23 @@ internal static class BenchDriver
                     Console.Error.WriteLine($"  rep {repetition + 1}/{options.Repetitions} {benchCase.Name,-5} {transport.Name,-12} {result.MessagesPerSecond,12:N0} msg/s {result.MegabytesPerSecond,9:N1} MB/s {result.ServerBytesAllocatedPerMessage,8:N1} B/msg");
                 }
 
-                ratios[benchCase].Add(100 * runs[benchCase][grpc][^1].MessagesPerSecond / runs[benchCase][plain][^1].MessagesPerSecond);
+                if (transports.Length == 2)
+                {
+                    ratios[benchCase].Add(100 * runs[benchCase][grpc][^1].MessagesPerSecond / runs[benchCase][plain][^1].MessagesPerSecond);
+                }
             }
         }
 
         var summaries = new List<CaseSummary>();
         foreach (var benchCase in options.Cases)
         {
-            summaries.Add(CaseSummary.From(benchCase, grpc.Name, runs[benchCase][grpc], CaseSummary.Median(ratios[benchCase])));
-            summaries.Add(CaseSummary.From(benchCase, plain.Name, runs[benchCase][plain], null));
+            foreach (var transport in transports)
+            {
+                var isGrpc = transport == grpc && transports.Length == 2;
+                var percent = isGrpc ? CaseSummary.Median(ratios[benchCase]) : (double?)null;
+                var cpuPercent = isGrpc ? 100 * TotalCpuPerMessage(runs[benchCase][plain]) / TotalCpuPerMessage(runs[benchCase][grpc]) : (double?)null;
+                summaries.Add(CaseSummary.From(benchCase, transport.Name, runs[benchCase][transport], percent, cpuPercent));
+            }
         }
 
         var finished = environment with { LoadAverageAtEnd = BenchEnvironment.ReadLoadAverage() };
@@ -64,6 +77,11 @@ internal static class BenchDriver
 
         return 0;
     }
+
+    /// <summary>Median CPU (server + client) per message: what bounds msg/s when both processes
+    /// compete for the same two cores, as they do here.</summary>
+    private static double TotalCpuPerMessage(IEnumerable<RunResult> runs)
+        => CaseSummary.Median(runs.Select(r => r.ServerCpuMicrosecondsPerMessage + r.ClientCpuMicrosecondsPerMessage));
 
     private static async Task<RunResult> RunOnceAsync(ITransportClient transport, BenchCase benchCase)
     {

@@ -9,15 +9,17 @@ internal sealed record BenchEnvironment(
     int ProcessorCount,
     string Os,
     string Runtime,
-    bool ServerGc,
+    bool ClientServerGc,
+    bool ServerServerGc,
     string? LoadAverageAtStart,
     string? LoadAverageAtEnd)
 {
-    public static BenchEnvironment Capture() => new(
+    public static BenchEnvironment Capture(bool serverProcessServerGc) => new(
         Environment.ProcessorCount,
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
         GCSettings.IsServerGC,
+        serverProcessServerGc,
         ReadLoadAverage(),
         null);
 

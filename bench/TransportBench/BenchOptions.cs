@@ -12,6 +12,7 @@ internal sealed class BenchOptions
           --small-count N   messages in the 100-byte case (default 1000000)
           --large-count N   messages in the 64 KiB case (default 30000)
           --case NAME       run only this case (small or large)
+          --transport NAME  run only grpc or plain (for profiling; no % of ceiling then)
           --json PATH       also write every run and the medians as JSON
           --server          internal: run the server role (started by the driver itself)
         """;
@@ -29,6 +30,8 @@ internal sealed class BenchOptions
     public string? JsonPath { get; private set; }
 
     public string? OnlyCase { get; private set; }
+
+    public string? OnlyTransport { get; private set; }
 
     public bool ShowHelp { get; private set; }
 
@@ -65,6 +68,9 @@ internal sealed class BenchOptions
                     break;
                 case "--case":
                     options.OnlyCase = i + 1 < args.Length && args[i + 1] is "small" or "large" ? args[++i] : throw new ArgumentException("--case needs small or large.");
+                    break;
+                case "--transport":
+                    options.OnlyTransport = i + 1 < args.Length && args[i + 1] is "grpc" or "plain" ? args[++i] : throw new ArgumentException("--transport needs grpc or plain.");
                     break;
                 case "--json":
                     options.JsonPath = i + 1 < args.Length ? args[++i] : throw new ArgumentException("--json needs a path.");

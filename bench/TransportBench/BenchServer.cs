@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Runtime;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -8,7 +10,7 @@ namespace StreamGrpc.Bench.Transport;
 /// <summary>
 /// The server role (<c>--server</c>): Kestrel on 127.0.0.1 with an ephemeral port, HTTP/2 only,
 /// with the Kestrel settings StreamService uses, serving both the gRPC method and the plain
-/// endpoint. Announces its port on stdout and runs until its stdin closes (the driver exits).
+/// endpoint. Announces its port and GC mode on stdout and runs until its stdin closes (the driver exits).
 /// </summary>
 internal static class BenchServer
 {
@@ -33,7 +35,7 @@ internal static class BenchServer
         await app.StartAsync().ConfigureAwait(false);
 
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        Console.Out.WriteLine(ReadyPrefix + address.Port);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ReadyPrefix}{address.Port} {GCSettings.IsServerGC}"));
         Console.Out.Flush();
 
         // The driver keeps our stdin open; end of input means it is done (or gone).

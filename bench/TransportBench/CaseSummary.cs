@@ -12,10 +12,11 @@ internal sealed record CaseSummary(
     double ServerCpuMicrosecondsPerMessage,
     double ClientCpuMicrosecondsPerMessage,
     double? PercentOfCeiling,
+    double? PercentOfCeilingByCpu,
     double? TargetPercentOfCeiling,
     IReadOnlyList<RunResult> Runs)
 {
-    public static CaseSummary From(BenchCase benchCase, string transport, IReadOnlyList<RunResult> runs, double? percentOfCeiling)
+    public static CaseSummary From(BenchCase benchCase, string transport, IReadOnlyList<RunResult> runs, double? percentOfCeiling, double? percentOfCeilingByCpu)
         => new(
             benchCase.Name,
             benchCase.MessageSize,
@@ -27,6 +28,7 @@ internal sealed record CaseSummary(
             Median(runs.Select(r => r.ServerCpuMicrosecondsPerMessage)),
             Median(runs.Select(r => r.ClientCpuMicrosecondsPerMessage)),
             percentOfCeiling,
+            percentOfCeilingByCpu,
             percentOfCeiling is null ? null : benchCase.TargetPercentOfCeiling,
             runs);
 

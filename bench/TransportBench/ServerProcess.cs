@@ -10,13 +10,17 @@ internal sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process process, Uri address, bool serverGc)
     {
         _process = process;
         Address = address;
+        ServerGc = serverGc;
     }
 
     public Uri Address { get; }
+
+    /// <summary>Whether the server process runs server GC (it reports it when ready).</summary>
+    public bool ServerGc { get; }
 
     public static async Task<ServerProcess> StartAsync(TimeSpan timeout)
     {
@@ -35,6 +39,8 @@ internal sealed class ServerProcess : IDisposable
         }
 
         start.ArgumentList.Add("--server");
+        // The server stands for StreamService (Sdk.Web), whose default is server GC.
+        start.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
         try
         {
@@ -45,8 +51,9 @@ internal sealed class ServerProcess : IDisposable
                     ?? throw new InvalidOperationException("The server process exited before it was ready.");
                 if (line.StartsWith(BenchServer.ReadyPrefix, StringComparison.Ordinal))
                 {
-                    var port = int.Parse(line.AsSpan(BenchServer.ReadyPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
-                    return new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+                    var fields = line.Substring(BenchServer.ReadyPrefix.Length).Split(' ');
+                    var port = int.Parse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture);
+                    return new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), fields.Length > 1 && bool.Parse(fields[1]));
                 }
             }
         }
