@@ -20,6 +20,7 @@ internal sealed class DuplexStreamingServerCallHandler<TService, TRequest, TResp
     {
         using var reader = new HttpContextStreamReader<TRequest>(context, Method.RequestMarshaller.ContextualDeserializer);
         using var writer = new ServerMessageWriter<TResponse>(context, Method.ResponseMarshaller.ContextualSerializer);
-        await _invoker(service, reader, new HttpContextStreamWriter<TResponse>(context, writer), context).ConfigureAwait(false);
+        using var streamWriter = new HttpContextStreamWriter<TResponse>(context, writer);
+        await _invoker(service, reader, streamWriter, context).ConfigureAwait(false);
     }
 }

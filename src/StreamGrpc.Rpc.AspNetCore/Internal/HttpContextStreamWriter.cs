@@ -4,11 +4,12 @@ namespace StreamGrpc.Rpc.AspNetCore.Internal;
 
 /// <summary>The <see cref="IServerStreamWriter{T}"/> handed to streaming handlers, built on the
 /// call's response body.</summary>
-internal sealed class HttpContextStreamWriter<TResponse> : IServerStreamWriter<TResponse>
+internal sealed class HttpContextStreamWriter<TResponse> : IServerStreamWriter<TResponse>, IDisposable
     where TResponse : class
 {
     private readonly HttpContextServerCallContext _context;
     private readonly ServerMessageWriter<TResponse> _writer;
+    private readonly CallerCancellationLink _link = new();
     private Task _lastWrite = Task.CompletedTask;
 
     public HttpContextStreamWriter(HttpContextServerCallContext context, ServerMessageWriter<TResponse> writer)
@@ -44,12 +45,8 @@ internal sealed class HttpContextStreamWriter<TResponse> : IServerStreamWriter<T
             return Task.FromCanceled(callToken);
         }
 
-        return _lastWrite = cancellationToken.CanBeCanceled ? WriteLinkedAsync(message, callToken, cancellationToken) : _writer.WriteAsync(message, callToken);
+        return _lastWrite = _writer.WriteAsync(message, _link.For(callToken, cancellationToken));
     }
 
-    private async Task WriteLinkedAsync(TResponse message, CancellationToken callToken, CancellationToken cancellationToken)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callToken, cancellationToken);
-        await _writer.WriteAsync(message, linked.Token).ConfigureAwait(false);
-    }
+    public void Dispose() => _link.Dispose();
 }

@@ -20,6 +20,7 @@ internal sealed class ServerStreamingServerCallHandler<TService, TRequest, TResp
     {
         var request = await ReadSingleRequestAsync(httpContext, context).ConfigureAwait(false);
         using var writer = new ServerMessageWriter<TResponse>(context, Method.ResponseMarshaller.ContextualSerializer);
-        await _invoker(service, request, new HttpContextStreamWriter<TResponse>(context, writer), context).ConfigureAwait(false);
+        using var streamWriter = new HttpContextStreamWriter<TResponse>(context, writer);
+        await _invoker(service, request, streamWriter, context).ConfigureAwait(false);
     }
 }

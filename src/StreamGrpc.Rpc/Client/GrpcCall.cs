@@ -131,7 +131,37 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
 
     /// <summary>Reads the next response message; null at the end of a successful stream. A non-OK
     /// status is thrown as <see cref="RpcException"/>.</summary>
-    public async Task<TResponse?> ReadNextAsync(CancellationToken cancellationToken)
+    /// <remarks>Per-message hot path of every streaming call. While the reader keeps up with a
+    /// stream, the next message is usually already whole in the pipe's buffer: it is taken
+    /// synchronously, with no async machinery, no task and no token registration. Anything else
+    /// (waiting for bytes, end of stream, a cancelled caller or call, a finished call) goes the
+    /// asynchronous way.</remarks>
+    public ValueTask<TResponse?> ReadNextAsync(CancellationToken cancellationToken)
+    {
+        if (_status is null
+            && _reader is { } reader
+            && !cancellationToken.IsCancellationRequested
+            && !_callCts.IsCancellationRequested
+            && _responseReady is { IsCompletedSuccessfully: true, Result: true })
+        {
+            try
+            {
+                if (reader.TryReadBuffered(_method.ResponseMarshaller.ContextualDeserializer, out var message))
+                {
+                    return new ValueTask<TResponse?>(message);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The slow path then reports the status exactly as a failed read does.
+                Fail(StatusFor(ex, "Error reading the response"));
+            }
+        }
+
+        return ReadNextSlowAsync(cancellationToken);
+    }
+
+    private async ValueTask<TResponse?> ReadNextSlowAsync(CancellationToken cancellationToken)
     {
         using var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).Cancel(1), this) : default;
         if (_responseReady is null || !await _responseReady.ConfigureAwait(false))

@@ -21,14 +21,24 @@ internal sealed class HttpContentClientStreamReader<TRequest, TResponse>(GrpcCal
 
         // Drop the previous message before waiting so a long stream does not root it.
         _current = null;
-        var task = MoveNextCore(cancellationToken);
+        var read = call.ReadNextAsync(cancellationToken);
+        if (read.IsCompletedSuccessfully)
+        {
+            // Taken from the buffer at once: Task.FromResult(bool) hands out cached tasks.
+            _current = read.Result;
+            var completed = Task.FromResult(_current is not null);
+            _pending = completed;
+            return completed;
+        }
+
+        var task = MoveNextCore(read);
         _pending = task;
         return task;
     }
 
-    private async Task<bool> MoveNextCore(CancellationToken cancellationToken)
+    private async Task<bool> MoveNextCore(ValueTask<TResponse?> read)
     {
-        _current = await call.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+        _current = await read.ConfigureAwait(false);
         return _current is not null;
     }
 }

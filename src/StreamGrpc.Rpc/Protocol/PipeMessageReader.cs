@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using Grpc.Core;
 
@@ -17,6 +18,11 @@ internal sealed class PipeMessageReader : IDisposable
     private readonly SequenceDeserializationContext _context = new();
     private PooledBufferWriter? _decompressed;
 
+    // A read result kept across TryReadBuffered calls: the unconsumed rest of it, so a buffer
+    // holding many small frames costs one TryRead/AdvanceTo pair instead of one per message.
+    private ReadOnlySequence<byte> _held;
+    private bool _holding;
+
     public PipeMessageReader(PipeReader reader, int? maxMessageSize, ICompressionProvider? encoding)
     {
         _reader = reader;
@@ -32,6 +38,7 @@ internal sealed class PipeMessageReader : IDisposable
     public async ValueTask<T?> ReadAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken)
         where T : class
     {
+        ReleaseHeld();
         while (true)
         {
             var result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -66,6 +73,60 @@ internal sealed class PipeMessageReader : IDisposable
 
             // Nothing consumed, everything examined: wake up only when more bytes arrive.
             _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Takes the next message only if it is already whole in the pipe's buffer, without
+    /// waiting. False leaves the pipe as it was, minus the knowledge that the buffered bytes hold
+    /// no whole message, so the next <see cref="ReadAsync{T}"/> waits for more bytes at once.</summary>
+    public bool TryReadBuffered<T>(Func<DeserializationContext, T> deserializer, [NotNullWhen(true)] out T? message)
+        where T : class
+    {
+        message = null;
+        if (!_holding)
+        {
+            if (!_reader.TryRead(out var result))
+            {
+                return false;
+            }
+
+            _held = result.Buffer;
+            _holding = true;
+        }
+
+        var buffer = _held;
+        if (!MessageFrame.TryRead(ref buffer, _maxMessageSize, out var compressed, out var payload))
+        {
+            // What is left holds no whole frame: wait for more bytes on the next read.
+            _holding = false;
+            _reader.AdvanceTo(_held.Start, _held.End);
+            return false;
+        }
+
+        try
+        {
+            LastMessageSize = (int)payload.Length;
+            message = Deserialize(payload, compressed, deserializer);
+        }
+        catch
+        {
+            _holding = false;
+            _reader.AdvanceTo(buffer.Start);
+            throw;
+        }
+
+        // Consumed, but released to the pipe only when the held bytes run out of whole frames.
+        _held = buffer;
+        return true;
+    }
+
+    /// <summary>Hands a held read result back to the pipe, consumed up to the last message taken.</summary>
+    private void ReleaseHeld()
+    {
+        if (_holding)
+        {
+            _holding = false;
+            _reader.AdvanceTo(_held.Start);
         }
     }
 
