@@ -1,28 +1,47 @@
 #!/usr/bin/env bash
 # Runs StreamService in the foreground with its defaults on http://127.0.0.1:5000
-# (ASPNETCORE_URLS overrides). Ctrl+C / SIGTERM stops the service and everything this script started.
+# (ASPNETCORE_URLS overrides). Unless ConnectionStrings__Postgres is set, it installs (if missing),
+# starts and seeds a throwaway local PostgreSQL under .data/run-pg first.
+# Ctrl+C / SIGTERM stops the service and everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5000}"
 
-children=()
+service_pid=
+started_pg=
 cleanup() {
   trap - INT TERM EXIT
-  for pid in "${children[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  for hook in "${stop_hooks[@]:-}"; do
-    [ -n "$hook" ] && eval "$hook" || true
-  done
+  if [ -n "$service_pid" ]; then
+    kill -TERM "$service_pid" 2>/dev/null || true
+    wait "$service_pid" 2>/dev/null || true
+  fi
+  if [ -n "$started_pg" ]; then
+    scripts/pg.sh stop "$started_pg" >/dev/null 2>&1 || true
+  fi
 }
-stop_hooks=()
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${ConnectionStrings__Postgres:-}" ]; then
+  started_pg="$PWD/.data/run-pg"
+  ConnectionStrings__Postgres=$(scripts/pg.sh start "$started_pg" | tail -n 1)
+  export ConnectionStrings__Postgres
+  scripts/pg.sh seed "$ConnectionStrings__Postgres" >&2
+else
+  echo "run.sh: using the database from ConnectionStrings__Postgres" >&2
+fi
+
+# Demo content for the file streams (root "demo"): a sample log to stream, grep and follow.
+if [ -x scripts/demo-files.sh ]; then
+  scripts/demo-files.sh "$PWD/.data/demo-files" >&2
+  export StreamGrpc__Files__Roots__demo="$PWD/.data/demo-files"
+fi
 
 dotnet build src/StreamService -c Release -nologo -v:q -clp:ErrorsOnly
 
-echo "StreamService on $ASPNETCORE_URLS (Ctrl+C to stop)"
-dotnet src/StreamService/bin/Release/net10.0/StreamService.dll --contentRoot src/StreamService &
-children+=($!)
-wait "${children[0]}"
+echo "StreamService on $ASPNETCORE_URLS (Ctrl+C to stop)" >&2
+dotnet src/StreamService/bin/Release/net10.0/StreamService.dll --contentRoot "$PWD/src/StreamService" &
+service_pid=$!
+wait "$service_pid"

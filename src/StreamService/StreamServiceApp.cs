@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using StreamService.Files;
 
 namespace StreamService;
 
@@ -21,7 +22,10 @@ public static class StreamServiceApp
         builder.Services.AddGrpcHealth();
 
         // Feature registrations (one line per stream kind) go here.
+        builder.Services.AddLlm(builder.Configuration);
+        builder.Services.AddFiles(builder.Configuration);
         builder.Services.AddRows(builder.Configuration);
+        builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
 
@@ -29,6 +33,9 @@ public static class StreamServiceApp
         app.MapGrpcReflectionService();
 
         // Feature endpoints (one line per stream kind) go here.
+        app.MapLlm();
+        app.MapFiles();
+        app.MapJobs();
         app.MapRows();
 
         return app;

@@ -94,7 +94,10 @@ internal sealed class FramingSerializationContext : SerializationContext, IBuffe
     private void WriteFramed(ReadOnlySpan<byte> payload)
     {
         LastMessageSize = payload.Length;
-        if (_compression is null)
+
+        // An empty payload goes out uncompressed: compressing nothing yields no bytes at all (not a
+        // valid gzip member), which peers reject, and the flag is per message anyway.
+        if (_compression is null || payload.IsEmpty)
         {
             WriteFrame(payload, compressed: false);
             return;

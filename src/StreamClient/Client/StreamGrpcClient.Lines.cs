@@ -1,0 +1,69 @@
+using StreamGrpc.V1;
+
+namespace StreamClient;
+
+public sealed partial class StreamGrpcClient
+{
+    /// <summary>
+    /// Streams the lines of a file. After a transient failure the stream resumes at the position
+    /// following the last delivered batch (no gap, no duplicate); <c>max_lines</c> and a trailing
+    /// <c>head</c> stage are reduced by what was already delivered.
+    /// </summary>
+    public IAsyncEnumerable<FileLine> StreamLinesAsync(LinesQuery query, StreamCallOptions call = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var request = new StreamLinesRequest { Root = query.Root, Path = query.Path, MaxLines = query.MaxLines, Follow = query.Follow };
+        if (query.From is { } from)
+        {
+            request.StartPosition = from.Clone();
+        }
+        else if (query.StartLine > 0)
+        {
+            request.StartLine = query.StartLine;
+        }
+
+        request.Filters.Add(query.Filters.Select(f => f.Clone()));
+
+        // A head stage that is not the last one counts lines the consumer never sees, so what was
+        // delivered cannot be subtracted from it: such streams do not resume.
+        var headIndex = request.Filters.Count > 0 && request.Filters[^1].StageCase == LineFilter.StageOneofCase.Head ? request.Filters.Count - 1 : -1;
+        var resumable = !request.Filters.Take(request.Filters.Count - 1).Any(f => f.StageCase == LineFilter.StageOneofCase.Head);
+        var policy = resumable ? Options.Resume : new ResumePolicy { MaxAttempts = 0 };
+
+        var client = new FileLines.FileLinesClient(_channel);
+        return ResumableStream.RunAsync(
+            options => client.StreamLines(request, options),
+            batch =>
+            {
+                if (batch.Reset != FileReset.Unspecified)
+                {
+                    query.OnReset?.Invoke(batch.Reset);
+                }
+
+                return batch.Lines;
+            },
+            batch =>
+            {
+                if (batch.Next is { } next)
+                {
+                    request.StartPosition = next;
+                }
+
+                var delivered = batch.Lines.Count;
+                if (request.MaxLines > 0)
+                {
+                    request.MaxLines = Math.Max(1, request.MaxLines - delivered);
+                }
+
+                if (headIndex >= 0)
+                {
+                    var head = request.Filters[headIndex].Head;
+                    head.Count = Math.Max(1, head.Count - delivered);
+                }
+            },
+            CallOptionsFor(call),
+            policy,
+            OnResuming,
+            call.CancellationToken);
+    }
+}

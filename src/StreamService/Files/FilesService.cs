@@ -1,0 +1,48 @@
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using StreamGrpc.V1;
+
+namespace StreamService.Files;
+
+/// <summary>The FileLines gRPC service: validate -> open the file source -> filter stages -> batches
+/// -> write. Each awaited write is the backpressure that paces reading.</summary>
+internal sealed partial class FilesService(
+    FileLinesRequestParser parser,
+    FileLineSourceFactory sources,
+    IOptions<FilesOptions> options,
+    ILogger<FilesService> logger) : FileLines.FileLinesBase
+{
+    public override async Task StreamLines(StreamLinesRequest request, IServerStreamWriter<LineBatch> responseStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        try
+        {
+            var query = parser.Parse(request);
+            await using var source = await sources.OpenAsync(query.Root, query.Path, query.Start, query.Follow, cancellationToken);
+            Log.StreamStarted(logger, query.Root, query.Path, query.Follow);
+
+            var batcher = new LineBatcher(options.Value.MaxBatchLines, options.Value.MaxBatchBytes);
+            await foreach (var batch in batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync())).WithCancellation(cancellationToken))
+            {
+                await responseStream.WriteAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.StreamCancelled(logger, request.Root, request.Path);
+            throw;
+        }
+        catch (FileLinesException e)
+        {
+            // The caller's mistake (bad path, filter, position): worth a line, not a stack trace.
+            var rpcException = FilesStatusMapper.ToRpcException(e)!;
+            Log.StreamRefused(logger, request.Root, request.Path, rpcException.StatusCode, e.Message);
+            throw rpcException;
+        }
+        catch (Exception e) when (FilesStatusMapper.ToRpcException(e) is { } rpcException)
+        {
+            Log.StreamFailed(logger, request.Root, request.Path, rpcException.StatusCode, e);
+            throw rpcException;
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.Runtime.CompilerServices;
+
+namespace StreamService.Files.Stages;
+
+/// <summary>Base of stages that look at one line at a time: keep, drop or rewrite it.</summary>
+internal abstract class LineMappingStage : LineStage
+{
+    /// <summary>Returns false to drop the line; may replace its text.</summary>
+    protected abstract bool Map(ref LineItem line);
+
+    public override IAsyncEnumerable<LineItem> Apply(IAsyncEnumerable<LineItem> source) => Iterate(source);
+
+    private async IAsyncEnumerable<LineItem> Iterate(IAsyncEnumerable<LineItem> source, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var item in source.WithCancellation(cancellationToken))
+        {
+            var line = item;
+            if (!line.IsLine || Map(ref line))
+            {
+                yield return line;
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StreamGrpc.V1;
+using StreamService.Files;
+using StreamService.Rows;
+
+namespace StreamService.Jobs;
+
+/// <summary>Runs one import: file -> CSV/NDJSON records -> filter stages -> typed values -> binary
+/// COPY, all inside ONE transaction that commits together with the job's <c>completed</c> event.
+/// A failure, a cancel or a take-over rolls everything back, so the target table only ever sees
+/// whole imports. Records that cannot be converted are rejected (counted, the first few reported)
+/// before any of their values reach the COPY stream.</summary>
+internal sealed partial class ImportJob(
+    JobStore store,
+    FileLineSourceFactory files,
+    NpgsqlDataSource dataSource,
+    IOptions<JobsOptions> options,
+    ILogger<ImportJob> logger)
+{
+    /// <summary>How long a cancelled job may take to stop by itself before its database backend is
+    /// cancelled server-side (a COPY blocked on a lock or a full socket does not see the token).</summary>
+    private static readonly TimeSpan s_abortGrace = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan s_finalWriteTimeout = TimeSpan.FromSeconds(30);
+
+    public async Task RunAsync(JobHandle job, CancellationToken serviceStopping)
+    {
+        var cancellationToken = job.Token;
+        var progress = new ImportProgress(job.Plan.TotalBytes, options.Value.ProgressInterval);
+        var backend = new CopyBackend();
+        using var watchdog = cancellationToken.Register(() => _ = AbortStuckCopyAsync(job.Id, backend));
+        try
+        {
+            if (!await store.MarkRunningAsync(job.Id, cancellationToken))
+            {
+                LogNotStarted(job.Id);
+                return;
+            }
+
+            LogStarted(job.Id, job.Plan.TargetName, job.Plan.Root, job.Plan.Path);
+            await AppendAsync(job, new JobEvent { Progress = progress.Snapshot() }, Counters(progress), cancellationToken);
+            await ImportAsync(job, progress, backend, cancellationToken);
+            LogCompleted(job.Id, progress.RowsImported, progress.RowsRejected, progress.Elapsed.TotalSeconds);
+        }
+        catch (JobOwnershipLostException)
+        {
+            LogTakenOver(job.Id);
+        }
+        catch (Exception e)
+        {
+            await FailAsync(job, progress, e, serviceStopping);
+        }
+        finally
+        {
+            backend.Finished = true;
+        }
+    }
+
+    private async Task ImportAsync(JobHandle job, ImportProgress progress, CopyBackend backend, CancellationToken cancellationToken)
+    {
+        var plan = job.Plan;
+        var maxRejectEvents = options.Value.MaxRejectEvents;
+        var rejectEvents = 0;
+
+        await using var source = await files.OpenAsync(plan.Root, plan.Path, FileStart.Beginning, follow: false, cancellationToken);
+        var records = Track(source.ReadAsync(cancellationToken), progress, cancellationToken);
+        if (plan.Format == ImportFormat.Csv)
+        {
+            records = CsvRecordJoiner.JoinAsync(records, plan.Csv, options.Value.MaxRecordChars, cancellationToken);
+            if (plan.Csv.Header)
+            {
+                records = SkipFirstRecord(records, cancellationToken);
+            }
+        }
+
+        records = plan.Pipeline.Apply(records);
+        var reader = plan.CreateReader();
+        var writers = plan.CreateWriters();
+        var maxLineBytes = files.Options.MaxLineBytes;
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        backend.ProcessId = connection.ProcessID;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var importer = await connection.BeginBinaryImportAsync(CopySql(plan), cancellationToken))
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                if (!record.IsLine)
+                {
+                    continue;
+                }
+
+                var reason = record.Truncated
+                    ? $"the line is longer than {maxLineBytes} bytes"
+                    : Convert(reader, writers, record.Text);
+                if (reason is null)
+                {
+                    await importer.StartRowAsync(cancellationToken);
+                    foreach (var writer in writers)
+                    {
+                        await writer.WriteAsync(importer, cancellationToken);
+                    }
+
+                    progress.RowsImported++;
+                }
+                else
+                {
+                    progress.RowsRejected++;
+                    if (rejectEvents < maxRejectEvents)
+                    {
+                        rejectEvents++;
+                        var rejected = new ImportRejected { LineNumber = record.Number, Reason = reason, RowsRejected = progress.RowsRejected };
+                        await AppendAsync(job, new JobEvent { Rejected = rejected }, Counters(progress), cancellationToken);
+                    }
+
+                    if (progress.RowsRejected > plan.MaxRejects)
+                    {
+                        throw new JobsException(StatusCode.InvalidArgument,
+                            $"{progress.RowsRejected} records were rejected, more than max_rejects ({plan.MaxRejects}); the last at line {record.Number}: {reason}.");
+                    }
+                }
+
+                if (progress.IsDue())
+                {
+                    await AppendAsync(job, new JobEvent { Progress = progress.Snapshot() }, Counters(progress), cancellationToken);
+                }
+            }
+
+            progress.BytesRead = Math.Max(progress.BytesRead, progress.TotalBytes);
+            await AppendAsync(job, new JobEvent { Progress = progress.Snapshot(final: true) }, Counters(progress), cancellationToken);
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        // The completed event is written in the import's transaction: rows and "completed" commit
+        // together or not at all, and the fence makes a job taken over meanwhile roll back.
+        var completed = new JobCompleted
+        {
+            RowsImported = progress.RowsImported,
+            RowsRejected = progress.RowsRejected,
+            BytesRead = progress.BytesRead,
+            Elapsed = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(progress.Elapsed),
+            RowsPerSecond = progress.RowsImported / Math.Max(progress.Elapsed.TotalSeconds, 1e-3),
+        };
+        var update = Counters(progress) with { State = JobStateValue.Completed };
+        if (await store.AppendAsync(job.Id, new JobEvent { Completed = completed }, update, JobFence.Owner, cancellationToken, connection) is null)
+        {
+            throw new JobOwnershipLostException();
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>Parses a record and converts every mapped value; returns why it is rejected, or null.</summary>
+    private static string? Convert(ImportRecordReader reader, ImportColumnWriter[] writers, string text)
+    {
+        if (reader.Parse(text) is { } malformed)
+        {
+            return malformed;
+        }
+
+        for (var i = 0; i < writers.Length; i++)
+        {
+            var present = reader.TryGet(i, out var value);
+            if (writers[i].Accept(present, value) is { } error)
+            {
+                return $"column {writers[i].Column.Name}: {error}";
+            }
+        }
+
+        return null;
+    }
+
+    private async Task AppendAsync(JobHandle job, JobEvent jobEvent, JobUpdate update, CancellationToken cancellationToken)
+    {
+        var result = await store.AppendAsync(job.Id, jobEvent, update, JobFence.Owner, cancellationToken);
+        if (result is null)
+        {
+            throw new JobOwnershipLostException();
+        }
+
+        if (result.Value.CancelRequested)
+        {
+            // A cancel whose notification did not reach this instance (listener reconnecting).
+            job.RequestCancel();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task FailAsync(JobHandle job, ImportProgress progress, Exception exception, CancellationToken serviceStopping)
+    {
+        StatusCode code;
+        string message;
+        var state = JobStateValue.Failed;
+        if (job.CancelRequested)
+        {
+            (code, message, state) = (StatusCode.Cancelled, "The job was cancelled; nothing was imported.", JobStateValue.Cancelled);
+            LogCancelled(job.Id, progress.RowsImported);
+        }
+        else if (serviceStopping.IsCancellationRequested)
+        {
+            (code, message) = (StatusCode.Aborted, "The service stopped while the job was running; nothing was imported. Start the import again.");
+            LogStopped(job.Id);
+        }
+        else
+        {
+            (code, message) = JobsStatusMapper.ToFailure(exception);
+            message += " Nothing was imported.";
+            if (code == StatusCode.Internal)
+            {
+                LogFailedUnexpectedly(exception, job.Id);
+            }
+            else
+            {
+                LogFailed(job.Id, code, message);
+            }
+        }
+
+        var failed = new JobFailed
+        {
+            Code = (int)code,
+            Message = message,
+            State = (JobState)state,
+            RowsRejected = progress.RowsRejected,
+            Elapsed = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(progress.Elapsed),
+        };
+        using var timeout = new CancellationTokenSource(s_finalWriteTimeout);
+        try
+        {
+            // Rows imported so far were rolled back: the row counts 0 imported.
+            var update = Counters(progress) with { State = state, RowsImported = 0, Message = message };
+            if (await store.AppendAsync(job.Id, new JobEvent { Failed = failed }, update, JobFence.Owner, timeout.Token) is null)
+            {
+                LogTakenOver(job.Id);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            // The row stays "running" without heartbeats; the orphan sweep of any instance fails it.
+            LogFailureNotRecorded(e, job.Id);
+        }
+    }
+
+    private async Task AbortStuckCopyAsync(Guid jobId, CopyBackend backend)
+    {
+        try
+        {
+            await Task.Delay(s_abortGrace);
+            if (backend.Finished || backend.ProcessId == 0)
+            {
+                return;
+            }
+
+            await using var command = dataSource.CreateCommand("SELECT pg_cancel_backend($1)");
+            command.Parameters.Add(new NpgsqlParameter { Value = backend.ProcessId });
+            await command.ExecuteNonQueryAsync();
+            LogBackendCancelled(jobId);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            LogBackendCancelFailed(e, jobId);
+        }
+    }
+
+    private static string CopySql(ImportPlan plan)
+    {
+        var sql = new StringBuilder("COPY ").Append(SqlIdentifier.Qualify(plan.Target.Schema, plan.Target.Table)).Append(" (");
+        for (var i = 0; i < plan.Bindings.Count; i++)
+        {
+            sql.Append(i == 0 ? "" : ", ").Append(SqlIdentifier.Quote(plan.Bindings[i].Column.Name));
+        }
+
+        return sql.Append(") FROM STDIN (FORMAT BINARY)").ToString();
+    }
+
+    private static JobUpdate Counters(ImportProgress progress) =>
+        new(BytesRead: progress.BytesRead, RowsImported: progress.RowsImported, RowsRejected: progress.RowsRejected);
+
+    private static async IAsyncEnumerable<LineItem> Track(IAsyncEnumerable<LineItem> lines, ImportProgress progress,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var line in lines.WithCancellation(cancellationToken))
+        {
+            if (line.IsLine)
+            {
+                progress.BytesRead = line.NextOffset;
+            }
+
+            yield return line;
+        }
+    }
+
+    private static async IAsyncEnumerable<LineItem> SkipFirstRecord(IAsyncEnumerable<LineItem> records,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var skipped = false;
+        await foreach (var record in records.WithCancellation(cancellationToken))
+        {
+            if (!skipped && record.IsLine)
+            {
+                skipped = true;
+                continue;
+            }
+
+            yield return record;
+        }
+    }
+
+    /// <summary>The database backend running the COPY, for the abort watchdog.</summary>
+    private sealed class CopyBackend
+    {
+        public volatile int ProcessId;
+        public volatile bool Finished;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: importing {Root}/{Path} into {Target}")]
+    private partial void LogStarted(Guid jobId, string target, string root, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: completed, {Rows} rows imported, {Rejected} rejected, in {Seconds:F1} s")]
+    private partial void LogCompleted(Guid jobId, long rows, long rejected, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: not started, it was cancelled or taken over while queued")]
+    private partial void LogNotStarted(Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: taken over by another instance; stopped and rolled back")]
+    private partial void LogTakenOver(Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: cancelled after {Rows} rows; rolled back")]
+    private partial void LogCancelled(Guid jobId, long rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: stopped by the service shutdown; rolled back")]
+    private partial void LogStopped(Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: failed with {Code}: {Reason}")]
+    private partial void LogFailed(Guid jobId, StatusCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: failed unexpectedly")]
+    private partial void LogFailedUnexpectedly(Exception exception, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: the failure could not be recorded; the orphan sweep will mark the job failed")]
+    private partial void LogFailureNotRecorded(Exception exception, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the COPY did not stop after the cancel; its database backend was cancelled")]
+    private partial void LogBackendCancelled(Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: cancelling the COPY's database backend failed")]
+    private partial void LogBackendCancelFailed(Exception exception, Guid jobId);
+}
