@@ -5,6 +5,7 @@
 #                                         Npgsql connection string as the last line of stdout and writes
 #                                         it to DATADIR/connection-string
 #   scripts/pg.sh stop DATADIR            stop the cluster under DATADIR (no-op when not running)
+#   scripts/pg.sh install                 only install the PostgreSQL packages when missing
 #   scripts/pg.sh seed CONNSTRING [TABLE [ROWS]]
 #                                         create and fill the demo table (default: events, 1000000 rows);
 #                                         skipped when the table already holds exactly ROWS rows
@@ -28,7 +29,7 @@ die() { echo "pg.sh: $*" >&2; exit 1; }
 log() { echo "pg.sh: $*" >&2; }
 
 usage() {
-  sed -n '2,10p' "$0" >&2
+  sed -n '2,11p' "$0" >&2
   exit 2
 }
 
@@ -275,10 +276,12 @@ cmd_seed() {
 
 # --- Main ---------------------------------------------------------------------------------------
 
-[[ $# -ge 2 ]] || usage
+[[ $# -ge 1 ]] || usage
 cmd=$1
 shift
+[[ "$cmd" == install || $# -ge 1 ]] || usage
 case "$cmd" in
+  install) ensure_packages ;;
   start)
     ensure_packages
     PSQL=$(psql_bin)

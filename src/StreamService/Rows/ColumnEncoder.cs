@@ -29,23 +29,23 @@ internal static class ColumnEncoders
 
     private static ColumnEncoder ForScalar(ColumnType type) => type switch
     {
-        ColumnType.Bool => static (r, i, e, ct) => Encode<bool>(r, i, e, ValueEncoder.WriteBool, ct),
-        ColumnType.Int16 => static (r, i, e, ct) => Encode<short>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v), ct),
-        ColumnType.Int32 => static (r, i, e, ct) => Encode<int>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v), ct),
-        ColumnType.Int64 => static (r, i, e, ct) => Encode<long>(r, i, e, ValueEncoder.WriteInt, ct),
-        ColumnType.Float32 => static (r, i, e, ct) => Encode<float>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v), ct),
-        ColumnType.Float64 => static (r, i, e, ct) => Encode<double>(r, i, e, ValueEncoder.WriteDouble, ct),
+        ColumnType.Bool => static (r, i, e, ct) => EncodeValue<bool>(r, i, e, ValueEncoder.WriteBool, ct),
+        ColumnType.Int16 => static (r, i, e, ct) => EncodeValue<short>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v), ct),
+        ColumnType.Int32 => static (r, i, e, ct) => EncodeValue<int>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v), ct),
+        ColumnType.Int64 => static (r, i, e, ct) => EncodeValue<long>(r, i, e, ValueEncoder.WriteInt, ct),
+        ColumnType.Float32 => static (r, i, e, ct) => EncodeValue<float>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v), ct),
+        ColumnType.Float64 => static (r, i, e, ct) => EncodeValue<double>(r, i, e, ValueEncoder.WriteDouble, ct),
         // numeric is selected as text (see ColumnTypeMapping.ReadCast): every digit survives.
         ColumnType.Numeric => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.NumericTag, v), ct),
         ColumnType.Text or ColumnType.Other => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.TextTag, v), ct),
         ColumnType.Json => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.JsonTag, v), ct),
         ColumnType.Bytes => static (r, i, e, ct) => Encode<byte[]>(r, i, e, static (w, v) => ValueEncoder.WriteBytes(w, v), ct),
-        ColumnType.Uuid => static (r, i, e, ct) => Encode<Guid>(r, i, e, ValueEncoder.WriteUuid, ct),
+        ColumnType.Uuid => static (r, i, e, ct) => EncodeValue<Guid>(r, i, e, ValueEncoder.WriteUuid, ct),
         // Npgsql reads timestamptz as UTC and timestamp as a wall-clock time (sent as if UTC);
         // 'infinity' arrives as DateTime.MaxValue/MinValue.
-        ColumnType.Timestamp or ColumnType.LocalTimestamp => static (r, i, e, ct) => Encode<DateTime>(r, i, e, ValueEncoder.WriteTimestamp, ct),
-        ColumnType.Date => static (r, i, e, ct) => Encode<DateOnly>(r, i, e, ValueEncoder.WriteDate, ct),
-        ColumnType.Time => static (r, i, e, ct) => Encode<TimeOnly>(r, i, e, ValueEncoder.WriteTime, ct),
+        ColumnType.Timestamp or ColumnType.LocalTimestamp => static (r, i, e, ct) => EncodeValue<DateTime>(r, i, e, ValueEncoder.WriteTimestamp, ct),
+        ColumnType.Date => static (r, i, e, ct) => EncodeValue<DateOnly>(r, i, e, ValueEncoder.WriteDate, ct),
+        ColumnType.Time => static (r, i, e, ct) => EncodeValue<TimeOnly>(r, i, e, ValueEncoder.WriteTime, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no encoder for this column type"),
     };
 
@@ -67,6 +67,21 @@ internal static class ColumnEncoders
         ColumnType.Time => static (r, i, e, ct) => EncodeArray<TimeOnly?>(r, i, e, static (w, v) => ValueEncoder.WriteTime(w, v!.Value), ct),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no encoder for arrays of this column type"),
     };
+
+    // Value types are read as Nullable<T>: Npgsql returns null for NULL, saving the separate
+    // IsDBNull round of every cell (a measurable share of the CPU of a stream).
+    private static async ValueTask EncodeValue<T>(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, Action<ProtoWriter, T> write, CancellationToken cancellationToken)
+        where T : struct
+    {
+        if (await reader.GetFieldValueAsync<T?>(ordinal, cancellationToken).ConfigureAwait(false) is { } value)
+        {
+            write(encoding.Row, value);
+        }
+        else
+        {
+            ValueEncoder.WriteNull(encoding.Row);
+        }
+    }
 
     private static async ValueTask Encode<T>(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, Action<ProtoWriter, T> write, CancellationToken cancellationToken)
     {

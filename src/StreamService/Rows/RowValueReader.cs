@@ -7,9 +7,9 @@ using Value = StreamGrpc.V1.Value;
 
 namespace StreamService.Rows;
 
-/// <summary>Reads one column of the current row into a typed <see cref="Value"/>. The reader runs
-/// with <c>SequentialAccess</c>, so columns are read once each, in order, with the async methods
-/// (a large value may still be arriving from the network).</summary>
+/// <summary>Reads one column of the current row into a typed <see cref="Value"/> object: used for
+/// key columns, whose values the resume token needs. The reader runs with <c>SequentialAccess</c>,
+/// so columns are read once each, in order, with the async methods.</summary>
 internal delegate ValueTask<Value> RowValueReader(NpgsqlDataReader reader, int ordinal, CancellationToken cancellationToken);
 
 /// <summary>Chooses the <see cref="RowValueReader"/> of each column type.</summary>
@@ -18,7 +18,11 @@ internal static class RowValueReaders
     /// <summary>The NULL value. One shared instance: values are never mutated after they are read.</summary>
     public static Value Null { get; } = new() { NullValue = NullValue.NullValue };
 
-    public static RowValueReader For(DatasetColumn column) => column.IsArray ? ForArray(column.Type) : ForScalar(column.Type);
+    /// <summary>Key columns only (scalars of orderable types); other columns are encoded straight
+    /// to the wire by <see cref="ColumnEncoders"/>, which must agree with these readers.</summary>
+    public static RowValueReader For(DatasetColumn column) => column.IsArray
+        ? throw new ArgumentException("key columns cannot be arrays", nameof(column))
+        : ForScalar(column.Type);
 
     private static RowValueReader ForScalar(ColumnType type) => type switch
     {
@@ -40,25 +44,6 @@ internal static class RowValueReaders
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no reader for this column type"),
     };
 
-    private static RowValueReader ForArray(ColumnType type) => type switch
-    {
-        ColumnType.Bool => static (r, i, ct) => ReadArray<bool?>(r, i, static v => v is { } x ? new Value { BoolValue = x } : Null, ct),
-        ColumnType.Int16 => static (r, i, ct) => ReadArray<short?>(r, i, static v => v is { } x ? new Value { IntValue = x } : Null, ct),
-        ColumnType.Int32 => static (r, i, ct) => ReadArray<int?>(r, i, static v => v is { } x ? new Value { IntValue = x } : Null, ct),
-        ColumnType.Int64 => static (r, i, ct) => ReadArray<long?>(r, i, static v => v is { } x ? new Value { IntValue = x } : Null, ct),
-        ColumnType.Float32 => static (r, i, ct) => ReadArray<float?>(r, i, static v => v is { } x ? new Value { DoubleValue = x } : Null, ct),
-        ColumnType.Float64 => static (r, i, ct) => ReadArray<double?>(r, i, static v => v is { } x ? new Value { DoubleValue = x } : Null, ct),
-        ColumnType.Numeric => static (r, i, ct) => ReadArray<string?>(r, i, static v => v is not null ? new Value { NumericValue = v } : Null, ct),
-        ColumnType.Text => static (r, i, ct) => ReadArray<string?>(r, i, static v => v is not null ? new Value { TextValue = v } : Null, ct),
-        ColumnType.Json => static (r, i, ct) => ReadArray<string?>(r, i, static v => v is not null ? new Value { JsonValue = v } : Null, ct),
-        ColumnType.Bytes => static (r, i, ct) => ReadArray<byte[]?>(r, i, static v => v is not null ? new Value { BytesValue = UnsafeByteOperations.UnsafeWrap(v) } : Null, ct),
-        ColumnType.Uuid => static (r, i, ct) => ReadArray<Guid?>(r, i, static v => v is { } x ? new Value { UuidValue = FormatUuid(x) } : Null, ct),
-        ColumnType.Timestamp or ColumnType.LocalTimestamp => static (r, i, ct) => ReadArray<DateTime?>(r, i, static v => v is { } x ? new Value { TimestampValue = ToTimestamp(x) } : Null, ct),
-        ColumnType.Date => static (r, i, ct) => ReadArray<DateOnly?>(r, i, static v => v is { } x ? new Value { DateValue = FormatDate(x) } : Null, ct),
-        ColumnType.Time => static (r, i, ct) => ReadArray<TimeOnly?>(r, i, static v => v is { } x ? new Value { TimeValue = FormatTime(x) } : Null, ct),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no reader for arrays of this column type"),
-    };
-
     private static async ValueTask<Value> Read<T>(NpgsqlDataReader reader, int ordinal, Func<T, Value> map, CancellationToken cancellationToken)
     {
         if (await reader.IsDBNullAsync(ordinal, cancellationToken).ConfigureAwait(false))
@@ -67,23 +52,6 @@ internal static class RowValueReaders
         }
 
         return map(await reader.GetFieldValueAsync<T>(ordinal, cancellationToken).ConfigureAwait(false));
-    }
-
-    private static async ValueTask<Value> ReadArray<T>(NpgsqlDataReader reader, int ordinal, Func<T, Value> map, CancellationToken cancellationToken)
-    {
-        if (await reader.IsDBNullAsync(ordinal, cancellationToken).ConfigureAwait(false))
-        {
-            return Null;
-        }
-
-        var elements = await reader.GetFieldValueAsync<T[]>(ordinal, cancellationToken).ConfigureAwait(false);
-        var list = new ValueList();
-        foreach (var element in elements)
-        {
-            list.Values.Add(map(element));
-        }
-
-        return new Value { ArrayValue = list };
     }
 
     private static string FormatUuid(Guid value) => value.ToString("D");

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace StreamService.Rows;
 
 /// <summary>Quotes identifiers for SQL text. Only names from the configuration and the catalogue
@@ -19,6 +17,4 @@ internal static class SqlIdentifier
     }
 
     public static string Qualify(string schema, string table) => Quote(schema) + "." + Quote(table);
-
-    public static void AppendQuoted(StringBuilder sql, string name) => sql.Append(Quote(name));
 }
