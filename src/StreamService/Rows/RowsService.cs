@@ -18,7 +18,9 @@ internal sealed class RowsService : StreamGrpc.V1.RowsService.RowsServiceBase
 
     public override async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<StreamRowsResponse> responseStream, ServerCallContext context)
     {
+        context.DemandScope("rows", request.Dataset);
         var progress = new RowStreamProgress();
+        context.TrackProgress(() => progress.RowsWritten, trailers => ResumeTrailers.AddToken(trailers, progress.LastResumeToken));
         try
         {
             await _streamer.StreamAsync(request, responseStream, progress, context.CancellationToken);
