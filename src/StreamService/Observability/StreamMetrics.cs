@@ -42,6 +42,9 @@ internal sealed class StreamMetrics : IDisposable
         _meter.CreateObservableCounter("streamgrpc.server.items_sent", ObserveItems, "{item}", "Items delivered: rows, lines, tokens, job events.");
     }
 
+    /// <summary>The meter (tests listen to this instance only).</summary>
+    public Meter Meter => _meter;
+
     public void CallStarted(StreamCall call)
     {
         _live.TryAdd(call, 0);

@@ -8,7 +8,42 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
 {
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
+    private readonly List<(Func<Entry, bool> Match, TaskCompletionSource<Entry> Seen)> _waiters = new();
+
     public ConcurrentQueue<Entry> Entries { get; } = new();
+
+    /// <summary>Completes when an entry matching <paramref name="match"/> is logged (or already was).</summary>
+    public Task<Entry> WaitForAsync(Func<Entry, bool> match)
+    {
+        var seen = new TaskCompletionSource<Entry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (Entries.FirstOrDefault(match) is { } existing)
+            {
+                return Task.FromResult(existing);
+            }
+
+            _waiters.Add((match, seen));
+        }
+
+        return seen.Task;
+    }
+
+    private void Add(Entry entry)
+    {
+        lock (_waiters)
+        {
+            Entries.Enqueue(entry);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(entry))
+                {
+                    _waiters[i].Seen.TrySetResult(entry);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -40,7 +75,7 @@ internal sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
                     }
                 }
             }, scope);
-            owner.Entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), scope));
+            owner.Add(new Entry(category, logLevel, formatter(state, exception), scope));
         }
     }
 }
