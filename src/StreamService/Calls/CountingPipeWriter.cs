@@ -10,6 +10,10 @@ namespace StreamService.Calls;
 /// gRPC messages by following the length-prefixed framing (gRPC over HTTP/2, "Length-Prefixed-Message":
 /// 1 byte compressed flag, 4 bytes big-endian length, payload). Counts are reported to the call and
 /// the metrics once per flush, so a write costs a few integer operations and no allocation.
+/// It also knows whether a flush is waiting on the client (HTTP/2 flow control), which
+/// <see cref="EndForDrain"/> needs: Kestrel resets the stream when a pending flush is cancelled
+/// through its token, so a drained call's pending flush is cancelled with CancelPendingFlush first
+/// and the call's token only once that flush has returned — the status then still reaches the client.
 /// </summary>
 internal sealed class CountingPipeWriter : PipeWriter
 {
@@ -24,6 +28,9 @@ internal sealed class CountingPipeWriter : PipeWriter
     private uint _length;
     private long _pendingMessages;
     private long _pendingBytes;
+    private readonly Lock _drainLock = new();
+    private bool _flushPending;
+    private Action? _endCall;
 
     public CountingPipeWriter(PipeWriter inner, StreamCall call, StreamMetrics metrics)
     {
@@ -47,7 +54,52 @@ internal sealed class CountingPipeWriter : PipeWriter
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         ReportPending();
-        return _inner.FlushAsync(cancellationToken);
+        var flush = _inner.FlushAsync(cancellationToken);
+        return flush.IsCompleted ? flush : AwaitFlushAsync(flush);
+    }
+
+    /// <summary>Ends the call for a drain: <paramref name="endCall"/> cancels the handler's token,
+    /// at once when no flush is pending, else as soon as the pending flush has been cancelled.</summary>
+    public void EndForDrain(Action endCall)
+    {
+        lock (_drainLock)
+        {
+            if (!_flushPending)
+            {
+                endCall();
+                return;
+            }
+
+            _endCall = endCall;
+            _inner.CancelPendingFlush();
+        }
+    }
+
+    /// <summary>The slow path: the client's window is full (pooled, so no allocation either).</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        lock (_drainLock)
+        {
+            _flushPending = true;
+        }
+
+        try
+        {
+            return await flush.ConfigureAwait(false);
+        }
+        finally
+        {
+            Action? endCall;
+            lock (_drainLock)
+            {
+                _flushPending = false;
+                endCall = _endCall;
+                _endCall = null;
+            }
+
+            endCall?.Invoke();
+        }
     }
 
     public override void CancelPendingFlush() => _inner.CancelPendingFlush();

@@ -86,12 +86,17 @@ internal sealed partial class StreamCallGate(
         var writer = new CountingPipeWriter(bodyFeature.Writer, call, metrics);
         http.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(bodyFeature, writer));
 
-        // The handler's cancellation token follows RequestAborted: linking the drain deadline in
-        // cancels the handler when the drain time is over, without resetting the HTTP/2 stream, so
+        // The handler's cancellation token follows RequestAborted: a token of our own, linked to
+        // the client's, lets the drain cancel the handler without resetting the HTTP/2 stream, so
         // the status and resume point still reach the client.
         var clientAborted = http.RequestAborted;
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, drain.Deadline);
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         http.RequestAborted = aborted.Token;
+        using var drained = drain.Deadline.UnsafeRegister(static state =>
+        {
+            var (writer, aborted) = ((CountingPipeWriter, CancellationTokenSource))state!;
+            writer.EndForDrain(() => CancelQuietly(aborted));
+        }, (writer, aborted));
 
         metrics.CallStarted(call);
         var status = StatusCode.Unknown;
@@ -115,6 +120,18 @@ internal sealed partial class StreamCallGate(
             admission.Exit(principal.Name);
             metrics.CallEnded(call, status);
             LogEnded(call.Method, status, (long)call.Elapsed.TotalMilliseconds, call.Messages, call.Bytes);
+        }
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended meanwhile.
         }
     }
 
