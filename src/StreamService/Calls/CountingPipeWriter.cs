@@ -13,7 +13,8 @@ namespace StreamService.Calls;
 /// It also knows whether a flush is waiting on the client (HTTP/2 flow control), which
 /// <see cref="EndForDrain"/> needs: Kestrel resets the stream when a pending flush is cancelled
 /// through its token, so a drained call's pending flush is cancelled with CancelPendingFlush first
-/// and the call's token only once that flush has returned — the status then still reaches the client.
+/// and the call's token only once that flush has returned — the status then still reaches the client,
+/// after every message already written.
 /// </summary>
 internal sealed class CountingPipeWriter : PipeWriter
 {
@@ -30,6 +31,7 @@ internal sealed class CountingPipeWriter : PipeWriter
     private long _pendingBytes;
     private readonly Lock _drainLock = new();
     private bool _flushPending;
+    private bool _draining;
     private Action? _endCall;
 
     public CountingPipeWriter(PipeWriter inner, StreamCall call, StreamMetrics metrics)
@@ -54,52 +56,83 @@ internal sealed class CountingPipeWriter : PipeWriter
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         ReportPending();
-        var flush = _inner.FlushAsync(cancellationToken);
-        return flush.IsCompleted ? flush : AwaitFlushAsync(flush);
+        ValueTask<FlushResult> flush;
+        bool drained;
+        lock (_drainLock)
+        {
+            drained = _draining;
+            if (drained)
+            {
+                // Never hand Kestrel a token the drain has cancelled (it would reset the stream) and
+                // never wait on a client that is not reading: the bytes stay queued ahead of the trailers.
+                _inner.CancelPendingFlush();
+                flush = _inner.FlushAsync(CancellationToken.None);
+            }
+            else
+            {
+                _flushPending = true;
+                flush = _inner.FlushAsync(cancellationToken);
+            }
+        }
+
+        return flush.IsCompletedSuccessfully ? new ValueTask<FlushResult>(FlushEnded(flush.Result, drained)) : AwaitFlushAsync(flush, drained);
     }
 
     /// <summary>Ends the call for a drain: <paramref name="endCall"/> cancels the handler's token,
-    /// at once when no flush is pending, else as soon as the pending flush has been cancelled.</summary>
+    /// at once when no flush is pending, else as soon as the pending flush (cancelled here with
+    /// CancelPendingFlush) has returned. Later flushes do not wait for the client.</summary>
     public void EndForDrain(Action endCall)
     {
         lock (_drainLock)
         {
-            if (!_flushPending)
+            _draining = true;
+            if (_flushPending)
             {
-                endCall();
+                _endCall = endCall;
+                _inner.CancelPendingFlush();
                 return;
             }
-
-            _endCall = endCall;
-            _inner.CancelPendingFlush();
         }
+
+        endCall();
     }
 
     /// <summary>The slow path: the client's window is full (pooled, so no allocation either).</summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    private async ValueTask<FlushResult> AwaitFlushAsync(ValueTask<FlushResult> flush, bool drained)
     {
-        lock (_drainLock)
-        {
-            _flushPending = true;
-        }
-
+        FlushResult result = default;
         try
         {
-            return await flush.ConfigureAwait(false);
+            result = await flush.ConfigureAwait(false);
         }
         finally
         {
-            Action? endCall;
-            lock (_drainLock)
+            result = FlushEnded(result, drained);
+        }
+
+        return result;
+    }
+
+    /// <summary>A flush cancelled for the drain counts as done for the writer: its message is in the
+    /// response and reaches the client before the trailers, so the feature advances its resume point
+    /// past it; the call's token, cancelled here, stops the next write.</summary>
+    private FlushResult FlushEnded(FlushResult result, bool drained)
+    {
+        Action? endCall;
+        lock (_drainLock)
+        {
+            if (!drained)
             {
                 _flushPending = false;
-                endCall = _endCall;
-                _endCall = null;
             }
 
-            endCall?.Invoke();
+            endCall = _endCall;
+            _endCall = null;
         }
+
+        endCall?.Invoke();
+        return (drained || endCall is not null) && result.IsCanceled ? new FlushResult(isCanceled: false, isCompleted: result.IsCompleted) : result;
     }
 
     public override void CancelPendingFlush() => _inner.CancelPendingFlush();
