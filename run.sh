@@ -42,6 +42,6 @@ fi
 dotnet build src/StreamService -c Release -nologo -v:q -clp:ErrorsOnly
 
 echo "StreamService on $ASPNETCORE_URLS (Ctrl+C to stop)" >&2
-dotnet src/StreamService/bin/Release/net10.0/StreamService.dll --contentRoot src/StreamService &
+dotnet src/StreamService/bin/Release/net10.0/StreamService.dll --contentRoot "$PWD/src/StreamService" &
 service_pid=$!
 wait "$service_pid"
