@@ -8,17 +8,26 @@ namespace StreamGrpc.Rpc.AspNetCore.Internal;
 
 /// <summary>Writes response messages of one call into the response <c>PipeWriter</c>. The flush is
 /// awaited: it completes only when Kestrel's buffer drains through HTTP/2 flow control, which is
-/// how a slow reader slows the handler.</summary>
+/// how a slow reader slows the handler. With <see cref="GrpcServiceOptions.StalledConsumerTimeout"/>
+/// a flush that stays pending longer than that ends the call: a timer (created on the first flush
+/// that does not complete at once, re-armed only while a flush is pending) cancels the flush.</summary>
 /// <remarks>This is the server's per-message hot path. A write whose flush completes at once (the
 /// common case while the client keeps up) allocates nothing: no async state machine, no task. Only
 /// a write that has to wait for flow control pays for the one <see cref="Task"/> the
-/// <see cref="IServerStreamWriter{T}"/> API returns.</remarks>
+/// <see cref="IServerStreamWriter{T}"/> API returns (and, with a stall timeout, arms the timer).</remarks>
 internal sealed class ServerMessageWriter<TResponse> : IDisposable
     where TResponse : class
 {
+    private const int Idle = 0;
+    private const int Armed = 1;
+    private const int Fired = 2;
+
     private readonly HttpContextServerCallContext _context;
     private readonly Action<TResponse, SerializationContext> _serializer;
     private readonly FramingSerializationContext _serialization = new();
+    private Timer? _stallTimer;
+    private PipeWriter? _stalledWriter;
+    private int _stallState;
 
     public ServerMessageWriter(HttpContextServerCallContext context, Action<TResponse, SerializationContext> serializer)
     {
@@ -46,24 +55,67 @@ internal sealed class ServerMessageWriter<TResponse> : IDisposable
         }
     }
 
-    public void Dispose() => _serialization.Dispose();
+    public void Dispose()
+    {
+        _stallTimer?.Dispose();
+        _serialization.Dispose();
+    }
 
-    private static Task FlushAsync(PipeWriter writer, CancellationToken cancellationToken)
+    private Task FlushAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
         var flush = writer.FlushAsync(cancellationToken);
         if (!flush.IsCompletedSuccessfully)
         {
-            return AwaitFlushAsync(flush, cancellationToken);
+            return AwaitFlushAsync(flush, writer, cancellationToken);
         }
 
         return IsWritable(flush.Result) ? Task.CompletedTask : FailAsync(ClientGone(cancellationToken));
     }
 
-    private static async Task AwaitFlushAsync(ValueTask<FlushResult> flush, CancellationToken cancellationToken)
+    /// <summary>The slow path: the client's flow-control window is full.</summary>
+    private async Task AwaitFlushAsync(ValueTask<FlushResult> flush, PipeWriter writer, CancellationToken cancellationToken)
     {
-        if (!IsWritable(await flush.ConfigureAwait(false)))
+        var result = _context.Options.StalledConsumerTimeout is { } stallTimeout
+            ? await FlushWatchedAsync(flush, writer, stallTimeout).ConfigureAwait(false)
+            : await flush.ConfigureAwait(false);
+        if (!IsWritable(result))
         {
             throw ClientGone(cancellationToken);
+        }
+    }
+
+    /// <summary>Arms the stall timer for the duration of this one flush.</summary>
+    private async ValueTask<FlushResult> FlushWatchedAsync(ValueTask<FlushResult> flush, PipeWriter writer, TimeSpan stallTimeout)
+    {
+        _stalledWriter = writer;
+        _stallTimer ??= new Timer(static s => ((ServerMessageWriter<TResponse>)s!).OnStalled(), this, Timeout.Infinite, Timeout.Infinite);
+        Volatile.Write(ref _stallState, Armed);
+        _stallTimer.Change(stallTimeout, Timeout.InfiniteTimeSpan);
+        FlushResult result;
+        try
+        {
+            result = await flush.ConfigureAwait(false);
+        }
+        finally
+        {
+            _stallTimer.Change(Timeout.Infinite, Timeout.Infinite);
+        }
+
+        if (Interlocked.Exchange(ref _stallState, Idle) == Fired)
+        {
+            // Not an OperationCanceledException: the funnel would report that as a cancellation.
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"The client stopped reading the response for longer than {stallTimeout.TotalSeconds:0.###} s (stalled consumer timeout)."));
+        }
+
+        return result;
+    }
+
+    private void OnStalled()
+    {
+        if (Interlocked.CompareExchange(ref _stallState, Fired, Armed) == Armed)
+        {
+            _stalledWriter?.CancelPendingFlush();
         }
     }
 
