@@ -196,6 +196,7 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(import.ExitCode == 0, import.ToString());
         Assert.StartsWith("job ", import.Stdout[0]);
         Assert.Contains(import.Stdout, l => l.Contains("100.0%", StringComparison.Ordinal));
+        Assert.DoesNotContain(import.Stdout, string.IsNullOrWhiteSpace);
         Assert.Contains("completed", import.Stderr);
     }
 
