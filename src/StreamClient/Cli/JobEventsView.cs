@@ -61,14 +61,18 @@ internal static class JobEventsView
             await foreach (var jobEvent in events)
             {
                 last = jobEvent;
-                output.WriteLine(jobEvent.KindCase switch
+                var text = jobEvent.KindCase switch
                 {
                     JobEvent.KindOneofCase.Started => $"job {jobEvent.JobId} started: {jobEvent.Started.TotalBytes} bytes into {jobEvent.Started.Table}",
                     JobEvent.KindOneofCase.Progress => Describe(jobEvent.Progress),
                     JobEvent.KindOneofCase.Rejected => $"line {jobEvent.Rejected.LineNumber} rejected: {jobEvent.Rejected.Reason}",
-                    _ => "",
-                });
-                output.Flush();
+                    _ => null, // the final event is summarised on stderr below
+                };
+                if (text is not null)
+                {
+                    output.WriteLine(text);
+                    output.Flush();
+                }
             }
         }
 

@@ -6,7 +6,9 @@ namespace StreamClient;
 /// <summary>
 /// Runs a server-streaming call and, on a transient failure, starts it again from the last resume
 /// point the consumer has seen, so the consumer observes every item exactly once. The resume point
-/// advances only after every item of a response message has been handed to the consumer.
+/// advances only after every item of a response message has been handed to the consumer. A stream
+/// whose <c>isComplete</c> says everything requested was delivered (e.g. a line limit reached) ends
+/// on a transient failure instead of resuming, since a resumed call could only deliver extra items.
 /// </summary>
 internal static class ResumableStream
 {
@@ -17,7 +19,8 @@ internal static class ResumableStream
         CallOptions callOptions,
         ResumePolicy policy,
         Action<RpcException, int, TimeSpan>? onRetry,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        Func<bool>? isComplete = null)
     {
         var attempt = 0;
         while (true)
@@ -50,6 +53,11 @@ internal static class ResumableStream
                 }
 
                 advance(response);
+            }
+
+            if (isComplete?.Invoke() == true)
+            {
+                yield break;
             }
 
             attempt++;

@@ -31,6 +31,7 @@ public sealed partial class StreamGrpcClient
         var policy = resumable ? Options.Resume : new ResumePolicy { MaxAttempts = 0 };
 
         var client = new FileLines.FileLinesClient(_channel);
+        var complete = false;
         return ResumableStream.RunAsync(
             options => client.StreamLines(request, options),
             batch =>
@@ -49,21 +50,26 @@ public sealed partial class StreamGrpcClient
                     request.StartPosition = next;
                 }
 
+                // A limit of 0 means "no limit" on the wire, so a limit used up is remembered
+                // here (complete) rather than sent; the stream then ends instead of resuming.
                 var delivered = batch.Lines.Count;
                 if (request.MaxLines > 0)
                 {
+                    complete |= request.MaxLines <= delivered;
                     request.MaxLines = Math.Max(1, request.MaxLines - delivered);
                 }
 
                 if (headIndex >= 0)
                 {
                     var head = request.Filters[headIndex].Head;
+                    complete |= head.Count <= delivered;
                     head.Count = Math.Max(1, head.Count - delivered);
                 }
             },
             CallOptionsFor(call),
             policy,
             OnResuming,
-            call.CancellationToken);
+            call.CancellationToken,
+            () => complete);
     }
 }

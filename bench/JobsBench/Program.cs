@@ -1,0 +1,3 @@
+using JobsBench;
+
+return await JobsBenchmark.RunAsync(args);

@@ -1,0 +1,149 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using StreamClient;
+using StreamGrpc.V1;
+using StreamService.Tests.Infrastructure;
+using StreamService.Tests.Jobs;
+using StreamService.Tests.Postgres;
+using StreamService.Tests.Rows;
+
+namespace StreamService.Tests.Client;
+
+/// <summary>One service consuming StreamService's row stream and re-streaming it: the outer caller's
+/// cancellation and deadline must reach the inner stream and stop the query in PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ServiceToServiceTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private readonly string _applicationName = "client-s2s-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _fileRoot = JobsTestData.NewRoot();
+    private ClientTestHost _service = null!;
+    private RelayHost _relay = null!;
+    private GrpcChannel _channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        await RowsTestData.EnsureAsync(postgres);
+        _service = await ClientTestHost.StartAsync(ClientTestHost.Settings(postgres, _applicationName, _fileRoot, "client-s2s"));
+        _relay = await RelayHost.StartAsync(_service.Address);
+        _channel = GrpcChannel.ForAddress(_relay.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _channel.Dispose();
+        await _relay.DisposeAsync();
+        await _service.DisposeAsync();
+        JobsTestData.DeleteRoot(_fileRoot);
+    }
+
+    [Fact]
+    public async Task StreamRows_ThroughRelay_SameRowsAsTheSource()
+    {
+        using var call = new RowsService.RowsServiceClient(_channel).StreamRows(
+            new StreamRowsRequest { Dataset = "events", Columns = { "id", "category" }, Limit = 2_500, BatchSize = 300 },
+            deadline: DateTime.UtcNow.AddSeconds(30));
+
+        var messages = new List<StreamRowsResponse>();
+        await foreach (var message in call.ResponseStream.ReadAllAsync(TestTimeout.Token()))
+        {
+            messages.Add(message);
+        }
+
+        Assert.Equal(["id", "category"], messages[0].Schema.Columns.Select(c => c.Name));
+        Assert.Equal(Enumerable.Range(1, 2_500).Select(i => (long)i), messages.Skip(1).SelectMany(m => m.Batch.Rows).Select(r => r.Values[0].IntValue));
+        Assert.Null(await _relay.Observer.Ended.Bounded());
+    }
+
+    [Fact]
+    public async Task StreamRows_OuterClientCancels_InnerStreamAndQueryStop()
+    {
+        using var outer = new CancellationTokenSource();
+        using var call = new RowsService.RowsServiceClient(_channel).StreamRows(
+            new StreamRowsRequest { Dataset = "slow", Columns = { "id", "slow" }, BatchSize = 20 },
+            cancellationToken: outer.Token);
+
+        var received = 0;
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var message in call.ResponseStream.ReadAllAsync().WithCancellation(TestTimeout.Token()))
+            {
+                received += message.Batch?.Rows.Count ?? 0;
+                if (received >= 60)
+                {
+                    // The source query is running now (the slow view is ~500 rows/s over 1M rows).
+                    Assert.True(await ActiveQueriesAsync() > 0, "no active query while streaming");
+                    outer.Cancel();
+                }
+            }
+        }).Bounded();
+
+        Assert.True(error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled), error.ToString());
+        var upstreamFailure = await _relay.Observer.Ended.Bounded();
+        Assert.True(upstreamFailure is OperationCanceledException || (upstreamFailure is RpcException { StatusCode: StatusCode.Cancelled }), $"relay's upstream ended with {upstreamFailure}");
+        await WaitForNoActiveQueryAsync();
+    }
+
+    [Fact]
+    public async Task StreamRows_OuterDeadline_PropagatesAndStopsTheQuery()
+    {
+        using var call = new RowsService.RowsServiceClient(_channel).StreamRows(
+            new StreamRowsRequest { Dataset = "slow", Columns = { "id", "slow" }, BatchSize = 20 },
+            deadline: DateTime.UtcNow.AddSeconds(1.5));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var message in call.ResponseStream.ReadAllAsync(TestTimeout.Token()))
+            {
+            }
+        }).Bounded();
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        var upstreamFailure = await _relay.Observer.Ended.Bounded();
+        Assert.NotNull(upstreamFailure);
+        await WaitForNoActiveQueryAsync();
+    }
+
+    [Fact]
+    public void AddStreamGrpcClient_InRelay_OneConfiguredSingleton()
+    {
+        var first = _relay.Services.GetRequiredService<StreamGrpcClient>();
+
+        Assert.Same(first, _relay.Services.GetRequiredService<StreamGrpcClient>());
+        Assert.Equal(_service.Address, first.Options.Address);
+    }
+
+    [Fact]
+    public void AddStreamGrpcClient_RegisteredTwice_FirstConfigurationWins()
+    {
+        var services = new ServiceCollection()
+            .AddStreamGrpcClient(o => o.Address = new Uri("http://127.0.0.1:5001"))
+            .AddStreamGrpcClient(o => o.Address = new Uri("http://127.0.0.1:5002"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(new Uri("http://127.0.0.1:5001"), provider.GetRequiredService<StreamGrpcClient>().Options.Address);
+    }
+
+    private Task<long> ActiveQueriesAsync() => postgres.ScalarAsync<long>(
+        $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{_applicationName}' AND state = 'active'");
+
+    // The server cancels asynchronously after the RST_STREAM travels two hops; poll, bounded.
+    private async Task WaitForNoActiveQueryAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        long active;
+        do
+        {
+            active = await ActiveQueriesAsync();
+            if (active == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"{active} queries of the service still active 10 s after the outer call ended");
+    }
+}
