@@ -76,6 +76,10 @@ internal sealed class ServiceProcess : IDisposable
     [
         "--urls", address.ToString(),
         "--Logging:LogLevel:Default", "Warning",
+        "--StreamGrpc:Auth:Mode", "None",
+        "--StreamGrpc:Limits:CallsPerSecondPerCaller", "0",
+        "--StreamGrpc:Limits:MaxConcurrentStreamsPerCaller", "0",
+        "--StreamGrpc:Limits:MaxConcurrentStreams", "0",
         "--StreamGrpc:Llm:Models:0:Name", "bench-fast",
         "--StreamGrpc:Llm:Models:0:Backend", "openai",
         "--StreamGrpc:Llm:Models:0:BaseUrl", upstream.ToString(),

@@ -39,6 +39,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         startInfo.Environment["StreamGrpc__Rows__Datasets__events5m__Table"] = largeTable;
         startInfo.Environment["StreamGrpc__Rows__Datasets__events5m__KeyColumns__0"] = "id";
         startInfo.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Benchmarks measure the stream path, not the gate: auth off, per-caller limits off.
+        startInfo.Environment["StreamGrpc__Auth__Mode"] = "None";
+        startInfo.Environment["StreamGrpc__Limits__CallsPerSecondPerCaller"] = "0";
+        startInfo.Environment["StreamGrpc__Limits__MaxConcurrentStreamsPerCaller"] = "0";
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the service");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("service: " + e.Data); } };
