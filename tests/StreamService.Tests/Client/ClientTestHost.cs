@@ -53,6 +53,10 @@ internal sealed class ClientTestHost : IAsyncDisposable
         settings["StreamGrpc:Jobs:WatchPollInterval"] = "00:00:00.500";
         settings["StreamGrpc:Jobs:Tables:" + PeopleTable + ":Table"] = PeopleTable;
         settings["StreamGrpc:Jobs:Tables:" + BlockedTable + ":Table"] = BlockedTable;
+
+        // A restart in these tests ends running streams at once (UNAVAILABLE with their resume
+        // point), rather than letting them run on through the drain window.
+        settings["StreamGrpc:Drain:Timeout"] = "00:00:00";
         return settings;
     }
 
