@@ -16,7 +16,9 @@ await using var dataSource = NpgsqlDataSource.Create(connectionString);
 await using var jobLock = await Setup.PrepareAsync(dataSource, root);
 
 var kinds = Setup.Mix(options);
-var serviceConnection = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = options.RowsStreams + 30, ApplicationName = "loadbench-service" }.ConnectionString;
+// One pooled connection per slow row reader; no command timeout, because the watched import sits
+// blocked on the bench's lock for the whole run (a real import would be moving instead).
+var serviceConnection = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = options.RowsStreams + 30, CommandTimeout = 0, ApplicationName = "loadbench-service" }.ConnectionString;
 using var service = ServiceUnderTest.Start(dll, new Dictionary<string, string>
 {
     ["ConnectionStrings__Postgres"] = serviceConnection,
@@ -30,6 +32,11 @@ using var service = ServiceUnderTest.Start(dll, new Dictionary<string, string>
     ["StreamGrpc__Llm__Models__0__Text"] = "Lorem",
     ["StreamGrpc__Llm__Models__0__TokensPerSecond"] = options.TokensPerSecond.ToString(CultureInfo.InvariantCulture),
     ["StreamGrpc__Auth__Mode"] = "None",
+    // All streams come from this one process, i.e. one caller: the per-caller limits (docs/operations.md) would
+    // refuse most of them, so the bench measures the instance with them off.
+    ["StreamGrpc__Limits__MaxConcurrentStreamsPerCaller"] = "0",
+    ["StreamGrpc__Limits__CallsPerSecondPerCaller"] = "0",
+    ["StreamGrpc__Grpc__StalledConsumerTimeout"] = "00:10:00",
 });
 
 using var channel = GrpcChannel.ForAddress(service.Address, new GrpcChannelOptions
