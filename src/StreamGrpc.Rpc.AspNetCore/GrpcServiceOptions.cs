@@ -18,6 +18,11 @@ public sealed class GrpcServiceOptions
     /// <summary>Compress responses with this algorithm (e.g. <c>gzip</c>) when the client accepts it.</summary>
     public string? ResponseCompressionAlgorithm { get; set; }
 
+    /// <summary>Longest time one response flush may wait for the client to read (HTTP/2 flow control)
+    /// before the call ends with RESOURCE_EXHAUSTED; null (default) waits forever. A reader that has
+    /// stopped reading would otherwise hold the handler, its source and its buffers indefinitely.</summary>
+    public TimeSpan? StalledConsumerTimeout { get; set; }
+
     /// <summary>Compression level for compressed responses.</summary>
     public CompressionLevel ResponseCompressionLevel { get; set; } = CompressionLevel.Fastest;
 }

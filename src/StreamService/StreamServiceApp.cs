@@ -21,6 +21,13 @@ public static class StreamServiceApp
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealth();
 
+        // Production hardening: authentication and scopes, limits, drain, metrics and traces, TLS report.
+        builder.Services.AddStreamAuth(builder.Configuration);
+        builder.Services.AddStreamLimits(builder.Configuration);
+        builder.Services.AddStreamDrain(builder.Configuration);
+        builder.Services.AddStreamObservability(builder.Configuration);
+        builder.Services.AddHostedService<Tls.EndpointSecurityReport>();
+
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddLlm(builder.Configuration);
         builder.Services.AddFiles(builder.Configuration);
@@ -28,6 +35,9 @@ public static class StreamServiceApp
         builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
+
+        // Every gRPC call except health passes the gate: auth, limits, drain, call id, metrics.
+        app.UseStreamCallGate();
 
         app.MapGrpcHealthService();
         app.MapGrpcReflectionService();

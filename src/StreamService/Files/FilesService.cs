@@ -15,6 +15,9 @@ internal sealed partial class FilesService(
     public override async Task StreamLines(StreamLinesRequest request, IServerStreamWriter<LineBatch> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
+        context.DemandScope("files", request.Root);
+        (long Lines, FilePosition? Next) sent = default;
+        context.TrackProgress(() => sent.Lines, trailers => ResumeTrailers.AddFilePosition(trailers, sent.Next ?? request.StartPosition));
         try
         {
             var query = parser.Parse(request);
@@ -25,6 +28,7 @@ internal sealed partial class FilesService(
             await foreach (var batch in batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync())).WithCancellation(cancellationToken))
             {
                 await responseStream.WriteAsync(batch);
+                sent = (sent.Lines + batch.Lines.Count, batch.Next ?? sent.Next);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -25,6 +25,7 @@ internal sealed partial class LlmService : StreamGrpc.V1.LlmService.LlmServiceBa
     public override async Task StreamCompletion(CompletionRequest request, IServerStreamWriter<CompletionChunk> responseStream, ServerCallContext context)
     {
         var clock = CompletionClock.Start();
+        context.DemandScope("llm", request.Model);
         if (CompletionRequestValidator.Validate(request, _options) is { } problem)
         {
             throw LlmStatusMapper.InvalidArgument(problem);
@@ -45,6 +46,7 @@ internal sealed partial class LlmService : StreamGrpc.V1.LlmService.LlmServiceBa
         var cancellationToken = stopping.Token;
 
         uint index = 0;
+        context.TrackProgress(() => index);
         var writing = false;
         LlmCompletion? completion = null;
         try

@@ -21,7 +21,9 @@ internal sealed class RowsService
 
     public async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<RowsStreamMessage> responseStream, ServerCallContext context)
     {
+        context.DemandScope("rows", request.Dataset);
         var progress = new RowStreamProgress();
+        context.TrackProgress(() => progress.RowsWritten, trailers => ResumeTrailers.AddToken(trailers, progress.LastResumeToken));
         try
         {
             await _streamer.StreamAsync(request, responseStream, progress, context.CancellationToken);

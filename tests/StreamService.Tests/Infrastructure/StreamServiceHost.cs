@@ -31,6 +31,14 @@ internal sealed class StreamServiceHost : IAsyncDisposable
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
+
+            // Functional tests of features run without credentials or call-rate limits; the hardening
+            // tests turn both on through `settings`, which win over these.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["StreamGrpc:Auth:Mode"] = "None",
+                ["StreamGrpc:Limits:CallsPerSecondPerCaller"] = "0",
+            });
             if (settings is not null)
             {
                 builder.Configuration.AddInMemoryCollection(settings);

@@ -1,0 +1,20 @@
+namespace StreamService.Security;
+
+/// <summary>Configuration section <c>StreamGrpc:Auth</c>.</summary>
+internal sealed class AuthOptions
+{
+    public const string SectionName = "StreamGrpc:Auth";
+
+    /// <summary>Bearer or None. When not configured: None in the Development environment, Bearer otherwise.</summary>
+    public AuthMode? Mode { get; set; }
+
+    /// <summary>Let unauthenticated callers use server reflection (grpcurl list/describe). Health is always open.</summary>
+    public bool AllowAnonymousReflection { get; set; }
+
+    /// <summary>API keys by name; the name identifies the caller in logs, metrics and limits.</summary>
+    public Dictionary<string, ApiKeyOptions> ApiKeys { get; set; } = new(StringComparer.Ordinal);
+
+    public JwtOptions Jwt { get; set; } = new();
+
+    public AuthMode EffectiveMode => Mode ?? AuthMode.Bearer;
+}
