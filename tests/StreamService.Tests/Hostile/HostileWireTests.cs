@@ -96,7 +96,7 @@ public sealed class HostileWireTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData(64 * 1024, 1)]
     [InlineData(1024 * 1024, 1)]
     [InlineData(2 * 1024, 200)]
-    public async Task Call_EnormousMetadata_RefusedAndServerStaysUp(int valueBytes, int entries)
+    public async Task Call_EnormousMetadata_UnavailableAndServerStaysUp(int valueBytes, int entries)
     {
         var llm = new LlmService.LlmServiceClient(_host.Channel);
         var headers = new Metadata();
@@ -115,7 +115,24 @@ public sealed class HostileWireTests(PostgresFixture postgres) : IAsyncLifetime
 
         // Kestrel refuses the header block (MaxRequestHeadersTotalSize) before any handler runs: the
         // client sees the stream or connection refused, never an OK call.
-        Assert.Contains(failure.StatusCode, new[] { StatusCode.Internal, StatusCode.Unavailable, StatusCode.ResourceExhausted, StatusCode.Cancelled });
+        // Kestrel advertises SETTINGS_MAX_HEADER_LIST_SIZE (MaxRequestHeadersTotalSize, 32 KiB); a
+        // conforming client refuses to send past it, and the call fails UNAVAILABLE on the client.
+        // RawHttp2_HeaderBlockOverServerLimit_* sends it anyway.
+        Assert.Equal(StatusCode.Unavailable, failure.StatusCode);
+        await _host.AssertServesNormallyAsync();
+        HostileTestHost.AssertMemoryNear(_baseline);
+    }
+
+    [Theory]
+    [InlineData(64 * 1024)]
+    [InlineData(1024 * 1024)]
+    public async Task RawHttp2_HeaderBlockOverServerLimit_RefusedAndServerStaysUp(int valueBytes)
+    {
+        var refusal = await RawHttp2Client.SendHeadersAsync(_host.Address, Path, ("x-hostile", new string('m', valueBytes))).Bounded();
+
+        // Kestrel treats a header block over MaxRequestHeadersTotalSize as a connection error
+        // (GOAWAY) before any handler runs; only that connection is closed.
+        Assert.Equal("goaway", refusal);
         await _host.AssertServesNormallyAsync();
         HostileTestHost.AssertMemoryNear(_baseline);
     }
