@@ -1,11 +1,42 @@
-# First version (rows feature): builds and runs src/StreamService. The lead may replace it.
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
-WORKDIR /src
-COPY . .
-RUN dotnet publish src/StreamService/StreamService.csproj -c Release -o /app
+# syntax=docker/dockerfile:1
+# StreamService image: multi-stage build (SDK for restore/publish, ASP.NET runtime to run).
+#   docker build -t streamgrpc/streamservice .
+#   docker run --rm -p 127.0.0.1:8080:8080 -e ConnectionStrings__Postgres=... streamgrpc/streamservice
+# Configuration is by environment variables only (see docs/deployment.md); the health check is the
+# binary's own grpc.health.v1 probe mode (no grpc_health_probe package needed).
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+WORKDIR /src
+ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Restore first from the project files alone, so source edits reuse the cached package layer.
+COPY Directory.Build.props Directory.Packages.props ./
+COPY src/StreamGrpc.Rpc/StreamGrpc.Rpc.csproj src/StreamGrpc.Rpc/
+COPY src/StreamGrpc.Rpc.AspNetCore/StreamGrpc.Rpc.AspNetCore.csproj src/StreamGrpc.Rpc.AspNetCore/
+COPY src/StreamGrpc.Contracts/StreamGrpc.Contracts.csproj src/StreamGrpc.Contracts/
+COPY src/StreamService/StreamService.csproj src/StreamService/
+RUN dotnet restore src/StreamService/StreamService.csproj
+# Then the sources the service needs (contracts compile from protos/ at build time).
+COPY protos/ protos/
+COPY src/StreamGrpc.Rpc/ src/StreamGrpc.Rpc/
+COPY src/StreamGrpc.Rpc.AspNetCore/ src/StreamGrpc.Rpc.AspNetCore/
+COPY src/StreamGrpc.Contracts/ src/StreamGrpc.Contracts/
+COPY src/StreamService/ src/StreamService/
+RUN dotnet publish src/StreamService/StreamService.csproj -c Release --no-restore -o /app -p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 WORKDIR /app
 COPY --from=build /app .
-USER app
+# h2c on all interfaces of the container (the proxy or the published port is the way in);
+# gRPC over cleartext needs HTTP/2 with prior knowledge on the endpoint.
+ENV ASPNETCORE_URLS=http://+:8080 \
+    Kestrel__EndpointDefaults__Protocols=Http2 \
+    STREAMGRPC_HEALTH_ADDRESS=http://127.0.0.1:8080 \
+    DOTNET_gcServer=0
+EXPOSE 8080
+# The non-root user the .NET images ship.
+USER $APP_UID
+HEALTHCHECK --interval=10s --timeout=6s --start-period=20s --retries=3 \
+  CMD ["dotnet", "StreamService.dll", "--health-probe"]
 ENTRYPOINT ["dotnet", "StreamService.dll"]
