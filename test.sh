@@ -7,18 +7,18 @@ cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Peers and servers the tests start themselves (idempotent, quick when already installed).
-for setup in scripts/install-peers.sh scripts/install-postgres.sh; do
-  if [ -x "$setup" ]; then
-    "$setup"
-  fi
-done
+# Peers and servers the tests start themselves (idempotent, quick when already installed):
+# PostgreSQL 15, Python grpcio + Node grpc-js interop peers, nginx for the scale-out test.
+scripts/install-postgres.sh
+scripts/install-peers.sh
+scripts/install-nginx.sh
 
 dotnet build StreamGrpc.sln -c Release -nologo -v:q -clp:ErrorsOnly
 
 passed=0; failed=0; status=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The tests' throwaway PostgreSQL (.data/test-pg) stays up across test projects; stop it at the end.
+trap 'rm -f "$log"; scripts/pg.sh stop "$PWD/.data/test-pg" >/dev/null 2>&1 || true' EXIT
 for project in tests/*/*.Tests.csproj; do
   echo "== $project"
   if ! dotnet test "$project" -c Release --no-build -nologo "$@" 2>&1 | tee "$log"; then
