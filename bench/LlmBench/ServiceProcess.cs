@@ -77,6 +77,9 @@ internal sealed class ServiceProcess : IDisposable
         "--urls", address.ToString(),
         "--Logging:LogLevel:Default", "Warning",
         "--StreamGrpc:Auth:Mode", "None",
+        // The service's own appsettings.json (rows, files and jobs need their settings to start;
+        // the database itself is not needed for token streams).
+        "--contentRoot", ServiceContentRoot(),
         "--StreamGrpc:Limits:CallsPerSecondPerCaller", "0",
         "--StreamGrpc:Limits:MaxConcurrentStreamsPerCaller", "0",
         "--StreamGrpc:Limits:MaxConcurrentStreams", "0",
@@ -120,5 +123,18 @@ internal sealed class ServiceProcess : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string ServiceContentRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "StreamGrpc.sln")))
+            {
+                return Path.Combine(dir.FullName, "src", "StreamService");
+            }
+        }
+
+        throw new InvalidOperationException("Run the bench from inside the repository (StreamGrpc.sln not found above it).");
     }
 }

@@ -225,8 +225,10 @@ internal sealed partial class JobRunner : BackgroundService
     public override void Dispose()
     {
         _notifications.CancelRequested -= RequestCancel;
-        _stopping.Dispose();
+
+        // The base cancels the stopping token, whose registration cancels _stopping: dispose it after.
         base.Dispose();
+        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobId} accepted")]

@@ -19,7 +19,9 @@ internal static class RowsServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<RowsOptions>>(new RowsConnectionStringValidator(configuration));
 
         services.AddSingleton(provider => RowsDataSourceFactory.Create(
-            configuration.GetConnectionString(RowsDataSourceFactory.ConnectionStringName)!,
+            configuration.GetConnectionString(RowsDataSourceFactory.ConnectionStringName) is { Length: > 0 } connectionString
+                ? connectionString
+                : throw new InvalidOperationException($"ConnectionStrings:{RowsDataSourceFactory.ConnectionStringName} must be set (environment variable ConnectionStrings__{RowsDataSourceFactory.ConnectionStringName})."),
             provider.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<NpgsqlRowSource>();
