@@ -150,17 +150,24 @@ cmd_start() {
 
   mkdir -p "$datadir"
   datadir=$(cd "$datadir" && pwd)
+  local requested=$datadir
+  if [[ $(id -u) -eq 0 ]]; then
+    chown "$RUN_USER_AS_ROOT" "$datadir"
+    # The cluster's owner must reach DATADIR through its parents. A checkout under a private
+    # folder (e.g. /root) is not reachable: keep the cluster in a mapped folder under /var/tmp
+    # instead, and still write the connection string to DATADIR.
+    if ! as_owner test -x "$datadir"; then
+      datadir=$(mapped_dir "$requested")
+      mkdir -p "$datadir"
+      chown "$RUN_USER_AS_ROOT" "$datadir"
+      log "$requested is not reachable by $RUN_USER_AS_ROOT; keeping the cluster in $datadir"
+    fi
+  fi
   local pgdata="$datadir/pgdata" sockdir="$datadir/socket" logfile="$datadir/postgres.log"
 
   # Serialise concurrent starts on the same DATADIR (parallel test runs, run.sh + test.sh).
   exec 9>"$datadir/.lock"
   flock -w 120 9 || die "timed out waiting for the lock on $datadir"
-
-  if [[ $(id -u) -eq 0 ]]; then
-    chown "$RUN_USER_AS_ROOT" "$datadir"
-    # The owner must be able to reach DATADIR through its parents (e.g. a repo under /root).
-    as_owner test -x "$datadir" || die "user $RUN_USER_AS_ROOT cannot reach $datadir; use a DATADIR outside private home folders"
-  fi
 
   if [[ ! -f "$pgdata/PG_VERSION" ]]; then
     log "initialising a new cluster in $pgdata"
@@ -228,11 +235,22 @@ EOF
   local cs
   cs=$(connection_string "$port")
   echo "$cs" >"$datadir/connection-string"
+  [[ "$requested" == "$datadir" ]] || echo "$cs" >"$requested/connection-string"
   echo "$cs"
+}
+
+# Where the cluster of an unreachable DATADIR lives: one folder per DATADIR path.
+mapped_dir() {
+  echo "/var/tmp/streamgrpc-pg/$(printf '%s' "$1" | sha1sum | cut -c1-16)"
 }
 
 cmd_stop() {
   local datadir=$1
+  if [[ ! -d "$datadir/pgdata" && -d "$datadir" ]]; then
+    local mapped
+    mapped=$(mapped_dir "$(cd "$datadir" && pwd)")
+    [[ -d "$mapped/pgdata" ]] && datadir=$mapped
+  fi
   [[ -d "$datadir/pgdata" ]] || { log "no cluster in $datadir"; return 0; }
   BINDIR=$(pg_bindir) || die "PostgreSQL is not installed"
   if cluster_running "$datadir/pgdata"; then
