@@ -3,20 +3,25 @@ using Google.Protobuf.Reflection;
 using Grpc.Core;
 using StreamService.Tests.Infrastructure;
 
-namespace StreamService.Tests.Llm;
+namespace StreamService.Tests.Service;
 
-/// <summary>What grpcurl does before it can call StreamCompletion by reflection: list the services,
-/// fetch the file defining LlmService with its dependencies, and build descriptors from them. The
+/// <summary>What grpcurl does before it can call a stream by reflection: list the services, fetch the
+/// file defining the service with its dependencies, and build descriptors from them. The
 /// reflection messages are written by hand (grpc/reflection/v1/reflection.proto field numbers), so
 /// the test needs no generated reflection client.</summary>
-public class LlmReflectionTests
+public class ReflectionTests
 {
     private static readonly Method<byte[], byte[]> ServerReflectionInfo = new(
         MethodType.DuplexStreaming, "grpc.reflection.v1.ServerReflection", "ServerReflectionInfo",
         Marshallers.Create<byte[]>(b => b, b => b), Marshallers.Create<byte[]>(b => b, b => b));
 
-    [Fact]
-    public async Task Reflection_LlmService_ListedAndDescribedWithDependencies()
+    [Theory]
+    [InlineData("streamgrpc.v1.RowsService", "StreamRows", "streamgrpc.v1.StreamRowsRequest", "google/protobuf/timestamp.proto")]
+    [InlineData("streamgrpc.v1.FileLines", "StreamLines", "streamgrpc.v1.StreamLinesRequest", "streamgrpc/v1/files.proto")]
+    [InlineData("streamgrpc.v1.JobsService", "StartImport", "streamgrpc.v1.StartImportRequest", "streamgrpc/v1/files.proto")]
+    [InlineData("streamgrpc.v1.JobsService", "Watch", "streamgrpc.v1.WatchJobRequest", "google/protobuf/timestamp.proto")]
+    [InlineData("streamgrpc.v1.LlmService", "StreamCompletion", "streamgrpc.v1.CompletionRequest", "google/protobuf/duration.proto")]
+    public async Task Reflection_StreamService_ListedAndDescribedWithDependencies(string serviceName, string methodName, string inputType, string dependency)
     {
         await using var host = await StreamServiceHost.StartAsync();
         using var channel = host.CreateChannel();
@@ -26,20 +31,20 @@ public class LlmReflectionTests
         await call.RequestStream.WriteAsync(Request(7, "*")).Bounded();
         Assert.True(await call.ResponseStream.MoveNext(TestTimeout.Token()).Bounded());
         var services = Field(call.ResponseStream.Current, 6).SelectMany(list => Field(list, 1)).Select(s => Field(s, 1).Single().ToStringUtf8());
-        Assert.Contains("streamgrpc.v1.LlmService", services);
+        Assert.Contains(serviceName, services);
 
         // ServerReflectionRequest.file_containing_symbol = 4
-        await call.RequestStream.WriteAsync(Request(4, "streamgrpc.v1.LlmService")).Bounded();
+        await call.RequestStream.WriteAsync(Request(4, serviceName)).Bounded();
         Assert.True(await call.ResponseStream.MoveNext(TestTimeout.Token()).Bounded());
         var files = Field(call.ResponseStream.Current, 4).SelectMany(r => Field(r, 1)).ToList();
         await call.RequestStream.CompleteAsync().Bounded();
 
         var built = FileDescriptor.BuildFromByteStrings(OrderDependenciesFirst(files));
-        var service = built.SelectMany(f => f.Services).Single(s => s.FullName == "streamgrpc.v1.LlmService");
-        var method = service.FindMethodByName("StreamCompletion");
+        Assert.Contains(built, f => f.Name == dependency);
+        var service = built.SelectMany(f => f.Services).Single(s => s.FullName == serviceName);
+        var method = service.FindMethodByName(methodName);
         Assert.True(method.IsServerStreaming);
-        Assert.Equal("streamgrpc.v1.CompletionRequest", method.InputType.FullName);
-        Assert.Equal("google.protobuf.Duration", method.OutputType.FindFieldByName("delta").MessageType.FindFieldByName("elapsed").MessageType.FullName);
+        Assert.Equal(inputType, method.InputType.FullName);
     }
 
     private static byte[] Request(int field, string value)
