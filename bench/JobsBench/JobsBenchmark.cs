@@ -1,3 +1,4 @@
+using StreamGrpc.Bench;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -51,7 +52,16 @@ internal static class JobsBenchmark
             await Shell.RunAsync("psql", [.. psql, "-c", $"DROP TABLE IF EXISTS {target}; CREATE TABLE {target} (id bigint NOT NULL, name text, email varchar(40), age integer, joined date, score double precision)"]);
         }
 
-        await using var service = await ServiceProcess.StartAsync(root, connectionString, folder, JobTable);
+        await using var service = await StreamServiceProcess.StartAsync(
+            root,
+            connectionString,
+            new Dictionary<string, string>
+            {
+                ["StreamGrpc__Files__Roots__bench"] = folder,
+                ["StreamGrpc__Jobs__CreateDemoTable"] = "false",
+                [$"StreamGrpc__Jobs__Tables__{JobTable}__Table"] = JobTable,
+            },
+            async channel => await new JobsService.JobsServiceClient(channel).ListAsync(new ListJobsRequest { Limit = 1 }, deadline: DateTime.UtcNow.AddSeconds(5)));
         var client = new JobsService.JobsServiceClient(service.Channel);
 
         var jobTimes = new List<double>();

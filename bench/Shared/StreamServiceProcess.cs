@@ -1,19 +1,20 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
-using StreamGrpc.V1;
 
-namespace JobsBench;
+namespace StreamGrpc.Bench;
 
-/// <summary>StreamService (Release build) as its own process on a free loopback port, serving the
-/// bench folder as file root "bench" and one import target.</summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+/// <summary>StreamService (Release build) as its own process on a free loopback port, so its memory
+/// and CPU are measured apart from the client's. Settings are environment variables
+/// (<c>Section__Key</c>); auth and the per-caller limits are off, as the benchmarks measure the stream path.</summary>
+internal sealed class StreamServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ServiceProcess(Process process, GrpcChannel channel)
+    private StreamServiceProcess(Process process, GrpcChannel channel)
     {
         _process = process;
         Channel = channel;
@@ -21,7 +22,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, string connectionString, string fileRoot, string table)
+    /// <summary>Starts the service and waits until <paramref name="probe"/> succeeds on it (60 s at most).</summary>
+    public static async Task<StreamServiceProcess> StartAsync(string repositoryRoot, string connectionString, IReadOnlyDictionary<string, string> settings, Func<GrpcChannel, Task> probe)
     {
         var dll = Path.Combine(repositoryRoot, "src", "StreamService", "bin", "Release", "net10.0", "StreamService.dll");
         if (!File.Exists(dll))
@@ -35,55 +37,45 @@ internal sealed class ServiceProcess : IAsyncDisposable
         startInfo.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         startInfo.Environment["ConnectionStrings__Postgres"] = connectionString;
-        startInfo.Environment["StreamGrpc__Files__Roots__bench"] = fileRoot;
-        startInfo.Environment["StreamGrpc__Jobs__CreateDemoTable"] = "false";
-        startInfo.Environment[$"StreamGrpc__Jobs__Tables__{table}__Table"] = table;
         startInfo.Environment["Logging__LogLevel__Default"] = "Warning";
-        // Benchmarks measure the stream path, not the gate: auth off, per-caller limits off.
         startInfo.Environment["StreamGrpc__Auth__Mode"] = "None";
         startInfo.Environment["StreamGrpc__Limits__CallsPerSecondPerCaller"] = "0";
         startInfo.Environment["StreamGrpc__Limits__MaxConcurrentStreamsPerCaller"] = "0";
+        foreach (var (key, value) in settings)
+        {
+            startInfo.Environment[key] = value;
+        }
+
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the service");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("service: " + e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new ServiceProcess(process, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
-        await service.WaitUntilServingAsync();
+        var service = new StreamServiceProcess(process, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+        await service.WaitUntilServingAsync(probe);
         return service;
     }
 
-    private async Task WaitUntilServingAsync()
+    /// <summary>CPU time the service has used so far.</summary>
+    public TimeSpan ProcessorTime()
     {
-        var client = new JobsService.JobsServiceClient(Channel);
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"the service exited with code {_process.ExitCode}");
-            }
-
-            try
-            {
-                await client.ListAsync(new ListJobsRequest { Limit = 1 }, deadline: DateTime.UtcNow.AddSeconds(5));
-                return;
-            }
-            catch (RpcException) when (DateTime.UtcNow < until)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
+        _process.Refresh();
+        return _process.TotalProcessorTime;
     }
 
-    private static int FreePort()
+    /// <summary>Peak resident set size of the service so far (VmHWM in /proc/PID/status).</summary>
+    public long PeakRssBytes()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException("VmHWM not found");
     }
 
     public async ValueTask DisposeAsync()
@@ -96,5 +88,36 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task WaitUntilServingAsync(Func<GrpcChannel, Task> probe)
+    {
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the service exited with code {_process.ExitCode}");
+            }
+
+            try
+            {
+                await probe(Channel);
+                return;
+            }
+            catch (RpcException) when (DateTime.UtcNow < until)
+            {
+                // Not listening (or not reaching the database) yet: try again shortly.
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
