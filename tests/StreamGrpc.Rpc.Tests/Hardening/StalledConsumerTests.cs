@@ -13,6 +13,10 @@ public sealed class StalledConsumerTests
 {
     private static readonly TimeSpan StallTimeout = TimeSpan.FromMilliseconds(400);
 
+    // A reader that keeps reading never leaves one flush pending this long, even on a loaded
+    // machine with JIT and GC pauses at start-up (0.4 s was seen to be hit there).
+    private static readonly TimeSpan GenerousStallTimeout = TimeSpan.FromSeconds(10);
+
     [Fact]
     public async Task ServerStream_ClientStopsReading_HandlerEndsWithResourceExhaustedAndClientSeesIt()
     {
@@ -46,7 +50,7 @@ public sealed class StalledConsumerTests
     public async Task ServerStream_ClientKeepsReading_CompletesOk()
     {
         var outcome = new WriteOutcome();
-        await using var host = await StartAsync(outcome);
+        await using var host = await StartAsync(outcome, GenerousStallTimeout);
         using var channel = host.CreateChannel();
         var client = new Echo.Echo.EchoClient(channel);
 
@@ -62,11 +66,11 @@ public sealed class StalledConsumerTests
         Assert.False(outcome.Failed.IsCompleted);
     }
 
-    private static Task<GrpcTestHost> StartAsync(WriteOutcome outcome)
+    private static Task<GrpcTestHost> StartAsync(WriteOutcome outcome, TimeSpan? stallTimeout = null)
         => GrpcTestHost.StartAsync(
             services =>
             {
-                services.AddGrpc(o => o.StalledConsumerTimeout = StallTimeout);
+                services.AddGrpc(o => o.StalledConsumerTimeout = stallTimeout ?? StallTimeout);
                 services.AddSingleton(outcome);
             },
             endpoints => endpoints.MapGrpcService<RecordingStreamService>());
