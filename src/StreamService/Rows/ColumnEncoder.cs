@@ -36,10 +36,12 @@ internal static class ColumnEncoders
         ColumnType.Float32 => static (r, i, e, ct) => EncodeValue<float>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v), ct),
         ColumnType.Float64 => static (r, i, e, ct) => EncodeValue<double>(r, i, e, ValueEncoder.WriteDouble, ct),
         // numeric is selected as text (see ColumnTypeMapping.ReadCast): every digit survives.
-        ColumnType.Numeric => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.NumericTag, v), ct),
-        ColumnType.Text or ColumnType.Other => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.TextTag, v), ct),
-        ColumnType.Json => static (r, i, e, ct) => Encode<string>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.JsonTag, v), ct),
-        ColumnType.Bytes => static (r, i, e, ct) => Encode<byte[]>(r, i, e, static (w, v) => ValueEncoder.WriteBytes(w, v), ct),
+        // Text-like columns are read as their UTF-8 bytes (the connection's client_encoding) and
+        // copied as they are: no decoding to a .NET string and encoding back.
+        ColumnType.Numeric => static (r, i, e, ct) => EncodeUtf8(r, i, e, ValueEncoder.NumericTag, ct),
+        ColumnType.Text or ColumnType.Other => static (r, i, e, ct) => EncodeUtf8(r, i, e, ValueEncoder.TextTag, ct),
+        ColumnType.Json => static (r, i, e, ct) => EncodeUtf8(r, i, e, ValueEncoder.JsonTag, ct),
+        ColumnType.Bytes => static (r, i, e, ct) => EncodeBytes(r, i, e, ct),
         ColumnType.Uuid => static (r, i, e, ct) => EncodeValue<Guid>(r, i, e, ValueEncoder.WriteUuid, ct),
         // Npgsql reads timestamptz as UTC and timestamp as a wall-clock time (sent as if UTC);
         // 'infinity' arrives as DateTime.MaxValue/MinValue.
@@ -57,9 +59,9 @@ internal static class ColumnEncoders
         ColumnType.Int64 => static (r, i, e, ct) => EncodeArray<long?>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v!.Value), ct),
         ColumnType.Float32 => static (r, i, e, ct) => EncodeArray<float?>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v!.Value), ct),
         ColumnType.Float64 => static (r, i, e, ct) => EncodeArray<double?>(r, i, e, static (w, v) => ValueEncoder.WriteDouble(w, v!.Value), ct),
-        ColumnType.Numeric => static (r, i, e, ct) => EncodeArray<string?>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.NumericTag, v!), ct),
-        ColumnType.Text => static (r, i, e, ct) => EncodeArray<string?>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.TextTag, v!), ct),
-        ColumnType.Json => static (r, i, e, ct) => EncodeArray<string?>(r, i, e, static (w, v) => ValueEncoder.WriteString(w, ValueEncoder.JsonTag, v!), ct),
+        ColumnType.Numeric => static (r, i, e, ct) => EncodeArray<byte[]?>(r, i, e, static (w, v) => ValueEncoder.WriteUtf8(w, ValueEncoder.NumericTag, v!), ct),
+        ColumnType.Text => static (r, i, e, ct) => EncodeArray<byte[]?>(r, i, e, static (w, v) => ValueEncoder.WriteUtf8(w, ValueEncoder.TextTag, v!), ct),
+        ColumnType.Json => static (r, i, e, ct) => EncodeArray<byte[]?>(r, i, e, static (w, v) => ValueEncoder.WriteUtf8(w, ValueEncoder.JsonTag, v!), ct),
         ColumnType.Bytes => static (r, i, e, ct) => EncodeArray<byte[]?>(r, i, e, static (w, v) => ValueEncoder.WriteBytes(w, v!), ct),
         ColumnType.Uuid => static (r, i, e, ct) => EncodeArray<Guid?>(r, i, e, static (w, v) => ValueEncoder.WriteUuid(w, v!.Value), ct),
         ColumnType.Timestamp or ColumnType.LocalTimestamp => static (r, i, e, ct) => EncodeArray<DateTime?>(r, i, e, static (w, v) => ValueEncoder.WriteTimestamp(w, v!.Value), ct),
@@ -83,7 +85,7 @@ internal static class ColumnEncoders
         }
     }
 
-    private static async ValueTask Encode<T>(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, Action<ProtoWriter, T> write, CancellationToken cancellationToken)
+    private static async ValueTask EncodeUtf8(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, byte tag, CancellationToken cancellationToken)
     {
         if (await reader.IsDBNullAsync(ordinal, cancellationToken).ConfigureAwait(false))
         {
@@ -91,7 +93,18 @@ internal static class ColumnEncoders
             return;
         }
 
-        write(encoding.Row, await reader.GetFieldValueAsync<T>(ordinal, cancellationToken).ConfigureAwait(false));
+        ValueEncoder.WriteUtf8(encoding.Row, tag, await reader.GetFieldValueAsync<byte[]>(ordinal, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async ValueTask EncodeBytes(NpgsqlDataReader reader, int ordinal, RowEncoding encoding, CancellationToken cancellationToken)
+    {
+        if (await reader.IsDBNullAsync(ordinal, cancellationToken).ConfigureAwait(false))
+        {
+            ValueEncoder.WriteNull(encoding.Row);
+            return;
+        }
+
+        ValueEncoder.WriteBytes(encoding.Row, await reader.GetFieldValueAsync<byte[]>(ordinal, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Elements are non-null when <paramref name="write"/> is called; NULL elements are

@@ -27,18 +27,17 @@ internal sealed partial class NpgsqlRowSource
         var (sql, parameters, selected) = RowSqlBuilder.Build(query);
         var returned = query.Columns.Count;
 
-        // Key columns are read as Value objects (the resume token needs them); every other
-        // requested column is encoded straight into the row's wire format.
-        var keyOrdinals = query.Dataset.KeyColumns.Select(k => selected.FindIndex(c => c.Name == k.Name)).ToArray();
+        // Every column is encoded straight into the row's wire format, the key columns that were
+        // not requested after the row's values; the resume token needs the keys' encodings only.
         var keyIndexOf = new int[selected.Count];
         Array.Fill(keyIndexOf, -1);
-        for (var k = 0; k < keyOrdinals.Length; k++)
+        for (var k = 0; k < query.Dataset.KeyColumns.Count; k++)
         {
-            keyIndexOf[keyOrdinals[k]] = k;
+            keyIndexOf[selected.FindIndex(c => c.Name == query.Dataset.KeyColumns[k].Name)] = k;
         }
 
+        var keys = new (int Start, int Length)[query.Dataset.KeyColumns.Count];
         var encoders = selected.Select(ColumnEncoders.For).ToArray();
-        var keyReaders = selected.Select((c, i) => keyIndexOf[i] >= 0 ? RowValueReaders.For(c) : null).ToArray();
         using var encoding = new RowEncoding();
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -54,26 +53,25 @@ internal sealed partial class NpgsqlRowSource
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                encoding.Row.Reset();
-                var key = new Value[keyOrdinals.Length];
+                var row = encoding.Row;
+                row.Reset();
+                var rowLength = 0;
                 for (var i = 0; i < encoders.Length; i++)
                 {
-                    if (keyReaders[i] is { } keyReader)
+                    if (i == returned)
                     {
-                        var value = await keyReader(reader, i, cancellationToken).ConfigureAwait(false);
-                        key[keyIndexOf[i]] = value;
-                        if (i < returned)
-                        {
-                            ValueEncoder.WriteValue(encoding.Row, value);
-                        }
+                        rowLength = row.Length;
                     }
-                    else
+
+                    var start = row.Length;
+                    await encoders[i](reader, i, encoding, cancellationToken).ConfigureAwait(false);
+                    if (keyIndexOf[i] >= 0)
                     {
-                        await encoders[i](reader, i, encoding, cancellationToken).ConfigureAwait(false);
+                        keys[keyIndexOf[i]] = (start, row.Length - start);
                     }
                 }
 
-                yield return new SourceRow(encoding.Row.WrittenMemory, key);
+                yield return new SourceRow(row.WrittenMemory, returned == encoders.Length ? row.Length : rowLength, keys);
             }
 
             finished = true;

@@ -35,7 +35,9 @@ internal static class RowBatcher
     {
         ProtoWriter? batch = null;
         var count = 0;
-        Value[] lastKey = [];
+
+        // The encoded key of the batch's latest row; decoded into values once per batch, for its token.
+        using var lastKey = new ProtoWriter(64);
         try
         {
             await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -47,14 +49,15 @@ internal static class RowBatcher
                 }
 
                 batch.WriteByte(RowsField);
-                batch.WriteVarint((ulong)row.EncodedValues.Length);
-                batch.WriteBytes(row.EncodedValues.Span);
-                lastKey = row.Key;
+                batch.WriteVarint((ulong)row.RowLength);
+                batch.WriteBytes(row.EncodedValues);
+                lastKey.Reset();
+                row.WriteKey(lastKey);
                 count++;
                 if (count >= batchSize || batch.Length >= maxBatchBytes)
                 {
                     delivered += count;
-                    var complete = Complete(batch, count, resumeToken(lastKey, delivered));
+                    var complete = Complete(batch, count, resumeToken(SourceRow.DecodeKey(lastKey.WrittenSpan), delivered));
                     batch = null;
                     count = 0;
                     yield return complete;
@@ -64,7 +67,7 @@ internal static class RowBatcher
             if (batch is not null)
             {
                 delivered += count;
-                var complete = Complete(batch, count, resumeToken(lastKey, delivered));
+                var complete = Complete(batch, count, resumeToken(SourceRow.DecodeKey(lastKey.WrittenSpan), delivered));
                 batch = null;
                 yield return complete;
             }

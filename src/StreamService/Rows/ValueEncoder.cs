@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 using Google.Protobuf;
 using StreamGrpc.V1;
 
@@ -72,6 +73,21 @@ internal static class ValueEncoder
         writer.WriteUtf8(value, byteCount);
     }
 
+    /// <summary>A string field of Value from text the database sent as UTF-8. Protobuf strings must
+    /// be valid UTF-8; a database whose encoding does not check (SQL_ASCII) can hold other bytes,
+    /// which are replaced with U+FFFD as a .NET string would have them.</summary>
+    public static void WriteUtf8(ProtoWriter writer, byte tag, ReadOnlySpan<byte> utf8)
+    {
+        if (Utf8.IsValid(utf8))
+        {
+            WriteLengthDelimited(writer, tag, utf8);
+        }
+        else
+        {
+            WriteString(writer, tag, Encoding.UTF8.GetString(utf8));
+        }
+    }
+
     public static void WriteBytes(ProtoWriter writer, ReadOnlySpan<byte> value) => WriteLengthDelimited(writer, BytesTag, value);
 
     public static void WriteUuid(ProtoWriter writer, Guid value)
@@ -104,36 +120,66 @@ internal static class ValueEncoder
         }
     }
 
+    /// <summary>"yyyy-MM-dd" (DateOnly spans years 1 to 9999), or "infinity" / "-infinity", which
+    /// Npgsql reads as DateOnly.MaxValue / MinValue.</summary>
     public static void WriteDate(ProtoWriter writer, DateOnly value)
     {
-        Span<byte> text = stackalloc byte[16];
-        int length;
         if (value == DateOnly.MaxValue)
         {
-            length = Encoding.ASCII.GetBytes("infinity", text);
-        }
-        else if (value == DateOnly.MinValue)
-        {
-            length = Encoding.ASCII.GetBytes("-infinity", text);
-        }
-        else
-        {
-            value.TryFormat(text, out length, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            WriteLengthDelimited(writer, DateTag, "infinity"u8);
+            return;
         }
 
-        WriteLengthDelimited(writer, DateTag, text[..length]);
+        if (value == DateOnly.MinValue)
+        {
+            WriteLengthDelimited(writer, DateTag, "-infinity"u8);
+            return;
+        }
+
+        Span<byte> text = stackalloc byte[10];
+        value.Deconstruct(out var year, out var month, out var day);
+        WriteDigits(text[..4], year);
+        text[4] = (byte)'-';
+        WriteDigits(text.Slice(5, 2), month);
+        text[7] = (byte)'-';
+        WriteDigits(text.Slice(8, 2), day);
+        WriteLengthDelimited(writer, DateTag, text);
     }
 
+    /// <summary>"HH:mm:ss" followed by the microseconds (PostgreSQL's precision) without trailing
+    /// zeros, the form documented in rows.proto.</summary>
     public static void WriteTime(ProtoWriter writer, TimeOnly value)
     {
-        Span<byte> text = stackalloc byte[24];
-        value.TryFormat(text, out var length, "HH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture);
-        if (text[length - 1] == (byte)'.')
+        Span<byte> text = stackalloc byte[16];
+        WriteDigits(text[..2], value.Hour);
+        text[2] = (byte)':';
+        WriteDigits(text.Slice(3, 2), value.Minute);
+        text[5] = (byte)':';
+        WriteDigits(text.Slice(6, 2), value.Second);
+        var length = 8;
+        var microseconds = (int)(value.Ticks % TimeSpan.TicksPerSecond / 10);
+        if (microseconds != 0)
         {
-            length--;
+            text[8] = (byte)'.';
+            WriteDigits(text.Slice(9, 6), microseconds);
+            length = 15;
+            while (text[length - 1] == (byte)'0')
+            {
+                length--;
+            }
         }
 
         WriteLengthDelimited(writer, TimeTag, text[..length]);
+    }
+
+    /// <summary>Writes <paramref name="value"/> in decimal, zero-padded to fill <paramref name="destination"/>.</summary>
+    private static void WriteDigits(Span<byte> destination, int value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
     }
 
     /// <summary>An array value whose elements (each a field-1 Value) are already encoded.</summary>
@@ -146,17 +192,6 @@ internal static class ValueEncoder
         writer.WriteByte(ArrayTag);
         writer.WriteVarint((ulong)listSize);
         writer.WriteBytes(encodedElements);
-    }
-
-    /// <summary>Any Value object (used for key columns, which are kept as objects for tokens).</summary>
-    public static void WriteValue(ProtoWriter writer, Value value)
-    {
-        var size = value.CalculateSize();
-        writer.WriteByte(ValuesField);
-        writer.WriteVarint((ulong)size);
-        Span<byte> scratch = size <= 256 ? stackalloc byte[size] : new byte[size];
-        value.WriteTo(scratch);
-        writer.WriteBytes(scratch);
     }
 
     private static void WriteLengthDelimited(ProtoWriter writer, byte tag, ReadOnlySpan<byte> content)
