@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
+using StreamClient;
 using StreamGrpc.V1;
 
 namespace RowsBench;
@@ -86,20 +87,53 @@ internal static class RowsBenchmark
         }
     }
 
+    /// <summary>The full path: the service streams the rows, the typed client (StreamClient, as users
+    /// call it) decodes them and every value is read into its CLR type, as the in-process reader does.</summary>
     private static async Task<long> StreamThroughServiceAsync(StreamServiceProcess service, string dataset, long rows, int batchSize)
     {
-        var client = new RowsService.RowsServiceClient(service.Channel);
-        using var call = client.StreamRows(new StreamRowsRequest { Dataset = dataset, Limit = rows, BatchSize = batchSize }, deadline: DateTime.UtcNow.AddMinutes(30));
+        using var client = new StreamGrpcClient(service.Channel, new StreamGrpcClientOptions { Address = service.Channel.Address });
         long count = 0;
-        await foreach (var message in call.ResponseStream.ReadAllAsync())
+        ColumnType[]? types = null;
+        bool[]? arrays = null;
+        await foreach (var row in client.StreamRowsAsync(new RowsQuery(dataset) { Limit = rows, BatchSize = batchSize }, new StreamCallOptions { Deadline = DateTime.UtcNow.AddMinutes(30) }))
         {
-            if (message.KindCase == StreamRowsResponse.KindOneofCase.Batch)
+            types ??= [.. row.Schema.Columns.Select(c => c.Type)];
+            arrays ??= [.. row.Schema.Columns.Select(c => c.IsArray)];
+            for (var i = 0; i < types.Length; i++)
             {
-                count += message.Batch.Rows.Count;
+                if (!row.IsNull(i))
+                {
+                    ReadValue(row, i, types[i], arrays[i]);
+                }
             }
+
+            count++;
         }
 
         return count;
+    }
+
+    private static void ReadValue(DataRow row, int i, ColumnType type, bool array)
+    {
+        if (array)
+        {
+            _ = row.GetValue(i);
+            return;
+        }
+
+        switch (type)
+        {
+            case ColumnType.Bool: _ = row.GetBoolean(i); break;
+            case ColumnType.Int16 or ColumnType.Int32 or ColumnType.Int64: _ = row.GetInt64(i); break;
+            case ColumnType.Float32 or ColumnType.Float64: _ = row.GetDouble(i); break;
+            case ColumnType.Bytes: _ = row.GetBytes(i); break;
+            case ColumnType.Uuid: _ = row.GetGuid(i); break;
+            case ColumnType.Timestamp: _ = row.GetDateTimeOffset(i); break;
+            case ColumnType.LocalTimestamp: _ = row.GetDateTime(i); break;
+            case ColumnType.Date: _ = row.GetDateOnly(i); break;
+            case ColumnType.Time: _ = row.GetTimeOnly(i); break;
+            default: _ = row.GetString(i); break;
+        }
     }
 
     private static async Task<double> Measure(Func<Task<long>> run)

@@ -101,7 +101,8 @@ internal static class RowsCommand
             case long l: json.WriteNumberValue(l); break;
             case double d when double.IsFinite(d): json.WriteNumberValue(d); break;
             case string s when type == ColumnType.Json: json.WriteRawValue(s, skipInputValidation: true); break;
-            case object?[] array:
+            case byte[]: json.WriteStringValue(FormatValue(value)); break;
+            case Array array:
                 json.WriteStartArray();
                 foreach (var item in array)
                 {
@@ -124,7 +125,7 @@ internal static class RowsCommand
         TimeOnly time => time.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
-        object?[] array => "{" + string.Join(',', array.Select(FormatValue)) + "}",
+        Array array => "{" + string.Join(',', array.Cast<object?>().Select(FormatValue)) + "}",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };

@@ -5,8 +5,9 @@ namespace StreamClient;
 public sealed partial class StreamGrpcClient
 {
     /// <summary>
-    /// Streams the rows of a dataset. After a transient failure the stream resumes from the last
-    /// batch's resume token, so every row arrives exactly once.
+    /// Streams the rows of a dataset, each decoded from the wire straight into its CLR values (see
+    /// <see cref="DataRow"/>). After a transient failure the stream resumes from the last batch's
+    /// resume token, so every row arrives exactly once.
     /// </summary>
     public IAsyncEnumerable<DataRow> StreamRowsAsync(RowsQuery query, StreamCallOptions call = default)
     {
@@ -15,27 +16,16 @@ public sealed partial class StreamGrpcClient
         request.Columns.Add(query.Columns);
         request.Filters.Add(query.Filters);
 
-        var client = new RowsService.RowsServiceClient(_channel);
-        Schema? schema = null;
+        var invoker = _channel.CreateCallInvoker();
         return ResumableStream.RunAsync(
-            options => client.StreamRows(request, options),
+            // Every call (a resumed one too) starts with its schema, which its decoder reads first.
+            options => invoker.AsyncServerStreamingCall(new RowsWireDecoder().Method, null, options, request),
+            static response => response.Rows,
             response =>
             {
-                if (response.KindCase == StreamRowsResponse.KindOneofCase.Schema)
+                if (response.ResumeToken.Length > 0)
                 {
-                    // A resumed stream starts with the schema again; keep the first.
-                    schema ??= response.Schema;
-                    return [];
-                }
-
-                var s = schema ?? throw new InvalidOperationException("The service sent rows before the schema.");
-                return response.Batch.Rows.Select(row => new DataRow(s, row, response.Batch.ResumeToken));
-            },
-            response =>
-            {
-                if (response.KindCase == StreamRowsResponse.KindOneofCase.Batch && response.Batch.ResumeToken.Length > 0)
-                {
-                    request.ResumeToken = response.Batch.ResumeToken;
+                    request.ResumeToken = response.ResumeToken;
                 }
             },
             CallOptionsFor(call),

@@ -24,7 +24,7 @@ internal sealed class RowsRelayService(StreamGrpcClient upstream, RelayObserver 
                 }
 
                 var batch = new RowBatch { ResumeToken = row.ResumeToken };
-                batch.Rows.Add(row.Raw);
+                batch.Rows.Add(row.ToRow());
                 await responseStream.WriteAsync(new StreamRowsResponse { Batch = batch });
                 observer.RowRelayed();
             }
