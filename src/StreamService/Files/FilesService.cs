@@ -5,7 +5,10 @@ using StreamGrpc.V1;
 namespace StreamService.Files;
 
 /// <summary>The FileLines gRPC service: validate -> open the file source -> filter stages -> batches
-/// -> write. Each awaited write is the backpressure that paces reading.</summary>
+/// -> write. Each awaited write is the backpressure that paces reading. Bound by
+/// <see cref="FilesServiceBinding"/>, whose response marshaller writes batches more cheaply than the
+/// generated one.</summary>
+[BindServiceMethod(typeof(FilesServiceBinding), nameof(FilesServiceBinding.BindService))]
 internal sealed partial class FilesService(
     FileLinesRequestParser parser,
     FileLineSourceFactory sources,
