@@ -13,10 +13,10 @@ internal sealed class FilesOptions
     public int MaxLineBytes { get; set; } = 64 * 1024;
 
     /// <summary>Most lines in one response message.</summary>
-    public int MaxBatchLines { get; set; } = 1000;
+    public int MaxBatchLines { get; set; } = 4000;
 
     /// <summary>A batch is sent once its text reaches this many UTF-8 bytes.</summary>
-    public int MaxBatchBytes { get; set; } = 256 * 1024;
+    public int MaxBatchBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Bytes read from the file per read call.</summary>
     public int ReadBufferBytes { get; set; } = 128 * 1024;

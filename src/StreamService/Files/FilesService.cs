@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using StreamGrpc.V1;
+using StreamService.Calls;
 
 namespace StreamService.Files;
 
@@ -28,7 +29,10 @@ internal sealed partial class FilesService(
             Log.StreamStarted(logger, query.Root, query.Path, query.Follow);
 
             var batcher = new LineBatcher(options.Value.MaxBatchLines, options.Value.MaxBatchBytes);
-            await foreach (var batch in batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync())).WithCancellation(cancellationToken))
+            // Reading and batching run one batch ahead of serialising and writing (two cores for one
+            // stream); the consumer still paces the file, two batches behind at most.
+            var batches = batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync())).ReadAheadAsync(capacity: 1, cancellationToken);
+            await foreach (var batch in batches)
             {
                 await responseStream.WriteAsync(batch);
                 sent = (sent.Lines + batch.Lines.Count, batch.Next ?? sent.Next);

@@ -51,7 +51,14 @@ internal static class LineBatchEncoder
 
     public static void Serialize(LineBatch batch, SerializationContext context)
     {
-        using var writer = new ProtoWriter(64 * 1024);
+        // Sized for ASCII text up front (one rent, no growth steps through the pool for big batches).
+        var estimate = 64;
+        foreach (var line in batch.Lines)
+        {
+            estimate += line.Text.Length + 32;
+        }
+
+        using var writer = new ProtoWriter(estimate);
         Encode(batch, writer);
         context.SetPayloadLength(writer.Length);
         var output = context.GetBufferWriter();
@@ -68,42 +75,73 @@ internal static class LineBatchEncoder
         context.Complete();
     }
 
+    /// <summary>One <c>lines</c> field. The text is encoded straight into place: UTF-8 takes at least
+    /// one byte per UTF-16 unit, so the length prefixes are reserved for text.Length bytes and only
+    /// moved in the rare case the encoded size needs a longer varint.</summary>
+    private static void EncodeLine(FileLine line, ProtoWriter writer)
+    {
+        var text = line.Text;
+        var maxText = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var span = writer.GetSpan(1 + 5 + 11 + 11 + 1 + 5 + maxText + 2);
+        span[0] = LinesField;
+        var innerAtLeast = (line.LineNumber != 0 ? 1 + ProtoWriter.VarintSize((ulong)line.LineNumber) : 0)
+            + (line.Offset != 0 ? 1 + ProtoWriter.VarintSize((ulong)line.Offset) : 0)
+            + (text.Length != 0 ? 1 + ProtoWriter.VarintSize((ulong)text.Length) + text.Length : 0)
+            + (line.Truncated ? 2 : 0);
+        var outerReserved = ProtoWriter.VarintSize((ulong)innerAtLeast);
+        var start = 1 + outerReserved;
+        var p = start;
+        if (line.LineNumber != 0)
+        {
+            span[p++] = LineNumberField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)line.LineNumber);
+        }
+
+        if (line.Offset != 0)
+        {
+            span[p++] = OffsetField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)line.Offset);
+        }
+
+        if (text.Length != 0)
+        {
+            span[p++] = TextField;
+            var reserved = ProtoWriter.VarintSize((ulong)text.Length);
+            var written = Encoding.UTF8.GetBytes(text, span[(p + reserved)..]);
+            var needed = ProtoWriter.VarintSize((ulong)written);
+            if (needed != reserved)
+            {
+                span.Slice(p + reserved, written).CopyTo(span[(p + needed)..]);
+            }
+
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)written);
+            p += written;
+        }
+
+        if (line.Truncated)
+        {
+            span[p++] = TruncatedField;
+            span[p++] = 1;
+        }
+
+        var inner = p - start;
+        var outerNeeded = ProtoWriter.VarintSize((ulong)inner);
+        if (outerNeeded != outerReserved)
+        {
+            span[start..p].CopyTo(span[(1 + outerNeeded)..]);
+            p += outerNeeded - outerReserved;
+        }
+
+        ProtoWriter.WriteVarint(span[1..], (ulong)inner);
+        writer.Advance(p);
+    }
+
     /// <summary>The batch in wire format, appended to <paramref name="writer"/>.</summary>
     public static void Encode(LineBatch batch, ProtoWriter writer)
     {
         foreach (var line in batch.Lines)
         {
-            var textBytes = Encoding.UTF8.GetByteCount(line.Text);
-            var size = (line.LineNumber != 0 ? 1 + ProtoWriter.VarintSize((ulong)line.LineNumber) : 0)
-                + (line.Offset != 0 ? 1 + ProtoWriter.VarintSize((ulong)line.Offset) : 0)
-                + (textBytes != 0 ? 1 + ProtoWriter.VarintSize((ulong)textBytes) + textBytes : 0)
-                + (line.Truncated ? 2 : 0);
-            writer.WriteByte(LinesField);
-            writer.WriteVarint((ulong)size);
-            if (line.LineNumber != 0)
-            {
-                writer.WriteByte(LineNumberField);
-                writer.WriteVarint((ulong)line.LineNumber);
-            }
-
-            if (line.Offset != 0)
-            {
-                writer.WriteByte(OffsetField);
-                writer.WriteVarint((ulong)line.Offset);
-            }
-
-            if (textBytes != 0)
-            {
-                writer.WriteByte(TextField);
-                writer.WriteVarint((ulong)textBytes);
-                writer.WriteUtf8(line.Text, textBytes);
-            }
-
-            if (line.Truncated)
-            {
-                writer.WriteByte(TruncatedField);
-                writer.WriteByte(1);
-            }
+            EncodeLine(line, writer);
         }
 
         if (batch.Next is { } next)

@@ -34,6 +34,29 @@ internal sealed class ProtoWriter : IDisposable
         _length = reserved;
     }
 
+    /// <summary>Room for at least <paramref name="size"/> bytes at the end; <see cref="Advance"/> by what was written.</summary>
+    public Span<byte> GetSpan(int size)
+    {
+        Ensure(size);
+        return _buffer.AsSpan(_length);
+    }
+
+    public void Advance(int count) => _length += count;
+
+    /// <summary>Writes a varint at the start of <paramref name="destination"/>; returns its size.</summary>
+    public static int WriteVarint(Span<byte> destination, ulong value)
+    {
+        var i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
+
     public void WriteByte(byte value)
     {
         Ensure(1);
