@@ -33,7 +33,7 @@ COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://+:8080 \
     Kestrel__EndpointDefaults__Protocols=Http2 \
     STREAMGRPC_HEALTH_ADDRESS=http://127.0.0.1:8080 \
-    DOTNET_gcServer=0
+    DOTNET_GCgen0size=0x1000000
 EXPOSE 8080
 # The non-root user the .NET images ship.
 USER $APP_UID

@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5000}"
+# A 16 MiB gen0 budget: the runtime's default follows the CPU's reported L3 size, which cloud VMs
+# report in the hundreds of MiB (see the GC note in src/StreamService/StreamService.csproj).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x1000000}"
 # Local zero-set-up path: no authentication unless the caller configures it. The service logs a
 # loud warning at start-up; see "Operations" in the README for API keys and JWT.
 export StreamGrpc__Auth__Mode="${StreamGrpc__Auth__Mode:-None}"

@@ -45,6 +45,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(serviceDll)!,
         };
+        // As run.sh and the Dockerfile launch it (see the GC note in StreamService.csproj).
+        start.Environment["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "0x1000000";
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>

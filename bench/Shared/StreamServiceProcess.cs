@@ -39,6 +39,8 @@ internal sealed class StreamServiceProcess : IAsyncDisposable
         startInfo.Environment["ConnectionStrings__Postgres"] = connectionString;
         startInfo.Environment["Logging__LogLevel__Default"] = "Warning";
         startInfo.Environment["StreamGrpc__Auth__Mode"] = "None";
+        // As run.sh and the Dockerfile launch it (see the GC note in StreamService.csproj).
+        startInfo.Environment["DOTNET_GCgen0size"] = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") ?? "0x1000000";
         startInfo.Environment["StreamGrpc__Limits__CallsPerSecondPerCaller"] = "0";
         startInfo.Environment["StreamGrpc__Limits__MaxConcurrentStreamsPerCaller"] = "0";
         foreach (var (key, value) in settings)
