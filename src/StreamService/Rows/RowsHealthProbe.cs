@@ -31,18 +31,25 @@ internal sealed partial class RowsHealthProbe : BackgroundService
         var interval = _options.Value.HealthProbeInterval;
         using var timer = new PeriodicTimer(interval);
         var last = ServingStatus.Unknown;
-        do
+        try
         {
-            var status = await ProbeAsync(interval, stoppingToken);
-            if (status != last)
+            do
             {
-                LogHealthChanged(status);
-                last = status;
-            }
+                var status = await ProbeAsync(interval, stoppingToken);
+                if (status != last)
+                {
+                    LogHealthChanged(status);
+                    last = status;
+                }
 
-            _health.SetStatus(ServiceName, status);
+                _health.SetStatus(ServiceName, status);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping (or the host disposed without a stop): not a failure of the probe.
+        }
     }
 
     private async Task<ServingStatus> ProbeAsync(TimeSpan timeout, CancellationToken stoppingToken)
