@@ -61,17 +61,7 @@ internal static class LineBatchEncoder
         using var writer = new ProtoWriter(estimate);
         Encode(batch, writer);
         context.SetPayloadLength(writer.Length);
-        var output = context.GetBufferWriter();
-        var message = writer.WrittenSpan;
-        while (!message.IsEmpty)
-        {
-            var span = output.GetSpan();
-            var chunk = Math.Min(span.Length, message.Length);
-            message[..chunk].CopyTo(span);
-            output.Advance(chunk);
-            message = message[chunk..];
-        }
-
+        ProtoWriter.CopyTo(writer.WrittenSpan, context.GetBufferWriter());
         context.Complete();
     }
 

@@ -114,6 +114,20 @@ internal sealed class ProtoWriter : IDisposable
         return start;
     }
 
+    /// <summary>Copies an encoded message into <paramref name="output"/> in chunks of the writer's own
+    /// size: no giant contiguous span is asked for a 1 MiB message.</summary>
+    public static void CopyTo(ReadOnlySpan<byte> message, System.Buffers.IBufferWriter<byte> output)
+    {
+        while (!message.IsEmpty)
+        {
+            var span = output.GetSpan();
+            var chunk = Math.Min(span.Length, message.Length);
+            message[..chunk].CopyTo(span);
+            output.Advance(chunk);
+            message = message[chunk..];
+        }
+    }
+
     public static int VarintSize(ulong value) => value switch
     {
         < 1UL << 7 => 1,

@@ -33,15 +33,6 @@ internal sealed class RowsStreamMessage
             return;
         }
 
-        var message = Batch!.Message;
-        while (!message.IsEmpty)
-        {
-            // Chunks of the writer's own size: no giant contiguous span for a 1 MiB batch.
-            var span = output.GetSpan();
-            var chunk = Math.Min(span.Length, message.Length);
-            message[..chunk].CopyTo(span);
-            output.Advance(chunk);
-            message = message[chunk..];
-        }
+        ProtoWriter.CopyTo(Batch!.Message, output);
     }
 }
