@@ -42,7 +42,6 @@ using var service = ServiceUnderTest.Start(dll, new Dictionary<string, string>
 using var channel = GrpcChannel.ForAddress(service.Address, new GrpcChannelOptions
 {
     HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan, UseProxy = false },
-    DisposeHttpHandler = true,
 });
 await Setup.WaitUntilServingAsync(channel, service);
 var jobId = await Setup.StartBlockedJobAsync(channel);

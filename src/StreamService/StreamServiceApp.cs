@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using StreamService.Calls;
 using StreamService.Files;
 
 namespace StreamService;
@@ -17,9 +18,20 @@ public static class StreamServiceApp
         ConfigureKestrel(builder);
         configure?.Invoke(builder);
 
-        builder.Services.AddGrpc(options => builder.Configuration.GetSection("StreamGrpc:Grpc").Bind(options));
+        // grpc-dotnet, with the call gate in front of every service (reflection and health included).
+        GrpcSettings.ThrowOnUnknownKeys(builder.Configuration);
+        builder.Services.AddGrpc(options =>
+        {
+            GrpcSettings.Bind(builder.Configuration, options);
+            options.Interceptors.Add<StreamCallGate>();
+        });
+        builder.Services.AddOptions<StreamCallOptions>()
+            .Bind(builder.Configuration.GetSection(GrpcSettings.SectionName))
+            .Validate(o => o.StalledConsumerTimeout is null || o.StalledConsumerTimeout > TimeSpan.Zero, "StreamGrpc:Grpc:StalledConsumerTimeout must be positive (or unset to wait forever).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<StreamCallGate>();
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealth();
+        builder.Services.AddStreamHealth();
 
         // Production hardening: authentication and scopes, limits, drain, metrics and traces, TLS report.
         builder.Services.AddStreamAuth(builder.Configuration);
@@ -36,10 +48,7 @@ public static class StreamServiceApp
 
         var app = builder.Build();
 
-        // Every gRPC call except health passes the gate: auth, limits, drain, call id, metrics.
-        app.UseStreamCallGate();
-
-        app.MapGrpcHealthService();
+        app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
 
         // Feature endpoints (one line per stream kind) go here.

@@ -73,7 +73,7 @@ internal static class RowsCommand
 
     private static async Task<Schema> ProbeSchemaAsync(StreamGrpcClient client, string dataset, StreamCallOptions call)
     {
-        var rows = new RowsService.RowsServiceClient(client.Channel);
+        var rows = new RowsService.RowsServiceClient(client.CallInvoker);
         using var probe = rows.StreamRows(new StreamRowsRequest { Dataset = dataset, Limit = 1, BatchSize = 1 }, client.CallOptionsFor(call));
         if (await probe.ResponseStream.MoveNext(call.CancellationToken) && probe.ResponseStream.Current.KindCase == StreamRowsResponse.KindOneofCase.Schema)
         {

@@ -15,7 +15,7 @@ public sealed partial class StreamGrpcClient
     public IAsyncEnumerable<JobEvent> StartImportAsync(StartImportRequest request, StreamCallOptions call = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var client = new JobsService.JobsServiceClient(_channel);
+        var client = new JobsService.JobsServiceClient(_invoker);
         string? jobId = null;
         long last = 0;
         var started = false;
@@ -50,7 +50,7 @@ public sealed partial class StreamGrpcClient
     public IAsyncEnumerable<JobEvent> WatchJobAsync(string jobId, long afterSequence = 0, StreamCallOptions call = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        var client = new JobsService.JobsServiceClient(_channel);
+        var client = new JobsService.JobsServiceClient(_invoker);
         var request = new WatchJobRequest { JobId = jobId, AfterSequence = afterSequence };
         return ResumableStream.RunAsync<JobEvent, JobEvent>(
             options => client.Watch(request, options),
@@ -66,14 +66,14 @@ public sealed partial class StreamGrpcClient
     public async Task<JobInfo> CancelJobAsync(string jobId, StreamCallOptions call = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
-        var client = new JobsService.JobsServiceClient(_channel);
+        var client = new JobsService.JobsServiceClient(_invoker);
         return await client.CancelAsync(new CancelJobRequest { JobId = jobId }, CallOptionsFor(call)).ResponseAsync.ConfigureAwait(false);
     }
 
     /// <summary>Recent jobs, newest first (<paramref name="limit"/> 0 = the service default).</summary>
     public async Task<IReadOnlyList<JobInfo>> ListJobsAsync(int limit = 0, StreamCallOptions call = default)
     {
-        var client = new JobsService.JobsServiceClient(_channel);
+        var client = new JobsService.JobsServiceClient(_invoker);
         var response = await client.ListAsync(new ListJobsRequest { Limit = limit }, CallOptionsFor(call)).ResponseAsync.ConfigureAwait(false);
         return response.Jobs;
     }

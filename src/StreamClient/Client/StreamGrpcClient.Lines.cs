@@ -30,7 +30,7 @@ public sealed partial class StreamGrpcClient
         var resumable = !request.Filters.Take(request.Filters.Count - 1).Any(f => f.StageCase == LineFilter.StageOneofCase.Head);
         var policy = resumable ? Options.Resume : new ResumePolicy { MaxAttempts = 0 };
 
-        var client = new FileLines.FileLinesClient(_channel);
+        var client = new FileLines.FileLinesClient(_invoker);
         var complete = false;
         return ResumableStream.RunAsync(
             options => client.StreamLines(request, options),

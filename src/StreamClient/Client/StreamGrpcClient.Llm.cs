@@ -12,7 +12,7 @@ public sealed partial class StreamGrpcClient
     public async IAsyncEnumerable<CompletionChunk> StreamCompletionAsync(CompletionRequest request, StreamCallOptions call = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var client = new LlmService.LlmServiceClient(_channel);
+        var client = new LlmService.LlmServiceClient(_invoker);
         var options = CallOptionsFor(call);
         for (var attempt = 1; ; attempt++)
         {

@@ -16,10 +16,9 @@ public sealed partial class StreamGrpcClient
         request.Columns.Add(query.Columns);
         request.Filters.Add(query.Filters);
 
-        var invoker = _channel.CreateCallInvoker();
         return ResumableStream.RunAsync(
             // Every call (a resumed one too) starts with its schema, which its decoder reads first.
-            options => invoker.AsyncServerStreamingCall(new RowsWireDecoder().Method, null, options, request),
+            options => _invoker.AsyncServerStreamingCall(new RowsWireDecoder().Method, null, options, request),
             static response => response.Rows,
             response =>
             {

@@ -2,6 +2,8 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace StreamClient;
 
@@ -11,48 +13,68 @@ namespace StreamClient;
 /// </summary>
 public sealed partial class StreamGrpcClient : IDisposable
 {
-    private readonly GrpcChannel _channel;
-    private readonly bool _ownsChannel;
+    private readonly CallInvoker _invoker;
+    private readonly GrpcChannel? _ownedChannel;
 
     /// <summary>Creates a client with its own channel.</summary>
     public StreamGrpcClient(StreamGrpcClientOptions options)
-        : this(CreateChannel(options), options, ownsChannel: true)
+        : this(CreateChannel(options), options)
     {
+        _ownedChannel = Channel;
     }
 
     /// <summary>Creates a client over an existing channel (not disposed with the client).</summary>
     public StreamGrpcClient(GrpcChannel channel, StreamGrpcClientOptions options)
-        : this(channel, options, ownsChannel: false)
+        : this(channel.CreateCallInvoker(), options)
+    {
+        Channel = channel;
+    }
+
+    /// <summary>Creates a client over a call invoker: how Grpc.Net.ClientFactory creates it
+    /// (<see cref="StreamGrpcClientServiceCollectionExtensions.AddStreamGrpcClient"/>).</summary>
+    [ActivatorUtilitiesConstructor]
+    public StreamGrpcClient(CallInvoker callInvoker, IOptions<StreamGrpcClientOptions> options)
+        : this(callInvoker, options.Value)
     {
     }
 
-    private StreamGrpcClient(GrpcChannel channel, StreamGrpcClientOptions options, bool ownsChannel)
+    private StreamGrpcClient(CallInvoker callInvoker, StreamGrpcClientOptions options)
     {
-        _channel = channel;
+        _invoker = callInvoker;
         Options = options;
-        _ownsChannel = ownsChannel;
     }
 
     /// <summary>The options the client was built with.</summary>
     public StreamGrpcClientOptions Options { get; }
 
-    /// <summary>The underlying channel, for generated clients of other services.</summary>
-    public GrpcChannel Channel => _channel;
+    /// <summary>The invoker of the client's calls, for generated clients of the same service
+    /// (<c>new RowsService.RowsServiceClient(client.CallInvoker)</c>).</summary>
+    public CallInvoker CallInvoker => _invoker;
+
+    /// <summary>The channel, when the client was built over one (null when created by the client factory).</summary>
+    public GrpcChannel? Channel { get; }
 
     /// <summary>Raised before each resume attempt (failure, attempt number, backoff).</summary>
     public event Action<RpcException, int, TimeSpan>? Resuming;
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_ownsChannel)
-        {
-            _channel.Dispose();
-        }
-    }
+    public void Dispose() => _ownedChannel?.Dispose();
 
     /// <summary>Builds the channel for the options: TLS settings for https, limits.</summary>
     public static GrpcChannel CreateChannel(StreamGrpcClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
+        {
+            HttpHandler = CreateHandler(options),
+            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
+        });
+    }
+
+    /// <summary>The HTTP handler of the client's channel: HTTP/2 keepalive pings on long-lived
+    /// streams, several connections when one's stream limit is reached, no proxy, and the TLS
+    /// trust settings of <paramref name="options"/>.</summary>
+    public static SocketsHttpHandler CreateHandler(StreamGrpcClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var handler = new SocketsHttpHandler
@@ -75,12 +97,7 @@ public sealed partial class StreamGrpcClient : IDisposable
             };
         }
 
-        return GrpcChannel.ForAddress(options.Address, new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpHandler = true,
-            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
-        });
+        return handler;
     }
 
     /// <summary>Call options for one attempt: auth header, deadline, cancellation.</summary>

@@ -5,78 +5,161 @@ using StreamService.Security;
 namespace StreamService.Calls;
 
 /// <summary>
-/// What the service knows about one gRPC call beyond the runtime's context: its id (logs, the
-/// <c>streamgrpc-call-id</c> response header), its caller, its kind, what it has sent, and the
-/// progress hooks feature services register (<see cref="ServerCallContextStreamExtensions.TrackProgress"/>):
-/// an item count for the items-sent metric and the resume point written into the trailers when the
-/// call is ended by a drain. Stored as an HttpContext feature by <see cref="StreamCallGate"/>.
+/// What the service knows about one gRPC call beyond grpc-dotnet's context: its id (logs, the
+/// <c>streamgrpc-call-id</c> response header), its caller, its kind, what it has delivered, and why
+/// the service ended it early, if it did (a drain, a stalled consumer). Created by
+/// <see cref="StreamCallGate"/>, which hands the handler a <see cref="GatedServerCallContext"/> carrying it.
 /// </summary>
-internal sealed class StreamCall
+internal sealed class StreamCall : IDisposable
 {
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _ended;
     private long _messages;
     private long _bytes;
+    private long _items;
+    private Action? _cancelPendingWrite;
 
-    public StreamCall(string id, string method, string kind, long startTimestamp)
+    public StreamCall(string id, string method, string kind, long startTimestamp, HttpContext http, DateTime deadline, CancellationToken clientAborted)
     {
+        Deadline = deadline;
         Id = id;
         Method = method;
         Kind = kind;
         StartTimestamp = startTimestamp;
+        Http = http;
+        ClientAborted = clientAborted;
+        _ended = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
     }
 
     public string Id { get; }
 
     public string Method { get; }
 
-    /// <summary>rows, files, llm, jobs, ... (the metrics tag).</summary>
+    /// <summary>rows, files, llm, jobs, health, reflection (the metrics tag).</summary>
     public string Kind { get; }
 
     public long StartTimestamp { get; }
 
+    public HttpContext Http { get; }
+
+    /// <summary>The client's deadline (UTC), <see cref="DateTime.MaxValue"/> when it set none.</summary>
+    public DateTime Deadline { get; }
+
+    /// <summary>grpc-dotnet's token for the call: the client went away, cancelled or its deadline passed.</summary>
+    public CancellationToken ClientAborted { get; }
+
+    /// <summary>The handler's token: <see cref="ClientAborted"/>, or the service ending the call.</summary>
+    public CancellationToken Token => _ended.Token;
+
     public StreamPrincipal? Principal { get; set; }
 
-    /// <summary>Items (rows, lines, tokens, events) delivered so far, as counted by the feature.</summary>
-    public Func<long>? Items { get; set; }
+    /// <summary>Why the service ended the call, if it did.</summary>
+    public StreamCallEnd EndedBy { get; private set; }
 
-    /// <summary>Adds the trailers a client resumes from (e.g. <c>streamgrpc-resume-token</c>).</summary>
-    public Action<Metadata>? ResumePoint { get; set; }
+    /// <summary>The last position delivered (a resume token, file position or sequence number), or
+    /// what the request started from; <see cref="ResumeTrailers"/> turns it into trailers.</summary>
+    public object? ResumePoint { get; set; }
 
     public long Messages => Volatile.Read(ref _messages);
 
     public long Bytes => Volatile.Read(ref _bytes);
 
-    /// <summary>Stopwatch timestamp of the first response byte; 0 until then.</summary>
+    /// <summary>Items (rows, lines, tokens, events) delivered so far.</summary>
+    public long Items => Volatile.Read(ref _items);
+
+    /// <summary>Stopwatch timestamp of the first response message; 0 until then.</summary>
     public long FirstMessageTimestamp { get; private set; }
-
-    public void OnSent(long messages, long bytes, long timestamp)
-    {
-        if (FirstMessageTimestamp == 0 && messages > 0)
-        {
-            FirstMessageTimestamp = timestamp;
-        }
-
-        Interlocked.Add(ref _messages, messages);
-        Interlocked.Add(ref _bytes, bytes);
-    }
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(StartTimestamp);
 
-    /// <summary>The call's record, or null for a context that did not come through the gate.</summary>
-    public static StreamCall? Of(ServerCallContext context) => HttpContextOf(context)?.Features.Get<StreamCall>();
-
-    /// <summary>The request services of the call, or null outside ASP.NET Core.</summary>
-    public static IServiceProvider? Services(ServerCallContext context) => HttpContextOf(context)?.RequestServices;
-
-    private static HttpContext? HttpContextOf(ServerCallContext context)
+    /// <summary>Records a delivered message; true for the first one.</summary>
+    public bool OnSent(long bytes, long items)
     {
-        try
+        var first = FirstMessageTimestamp == 0;
+        if (first)
         {
-            return context.GetHttpContext();
+            FirstMessageTimestamp = Stopwatch.GetTimestamp();
         }
-        catch (InvalidOperationException)
+
+        Interlocked.Increment(ref _messages);
+        Interlocked.Add(ref _bytes, bytes);
+        Interlocked.Add(ref _items, items);
+        return first;
+    }
+
+    /// <summary>Called by the call's writer around a write that waits for the client; the action
+    /// ends that wait without resetting the stream.</summary>
+    public bool TryBeginWrite(Action cancelPendingWrite)
+    {
+        lock (_lock)
         {
-            // An in-process context (unit tests): no HTTP call, so no gate record.
-            return null;
+            if (EndedBy != StreamCallEnd.None)
+            {
+                return false;
+            }
+
+            _cancelPendingWrite = cancelPendingWrite;
+            return true;
         }
     }
+
+    public void EndWrite()
+    {
+        lock (_lock)
+        {
+            _cancelPendingWrite = null;
+        }
+    }
+
+    /// <summary>
+    /// Ends the call from the service's side (a drain, a stalled consumer) without resetting its
+    /// HTTP/2 stream, so its status and resume trailers still reach the client after what it was
+    /// sent: a write waiting for the client returns at once (its bytes stay queued ahead of the
+    /// trailers), later writes are refused, and the handler's token is cancelled.
+    /// </summary>
+    public void End(StreamCallEnd reason)
+    {
+        Action? cancelPendingWrite;
+        lock (_lock)
+        {
+            if (EndedBy != StreamCallEnd.None)
+            {
+                return;
+            }
+
+            EndedBy = reason;
+            cancelPendingWrite = _cancelPendingWrite;
+        }
+
+        cancelPendingWrite?.Invoke();
+        try
+        {
+            _ended.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call finished meanwhile.
+        }
+    }
+
+    public void Dispose() => _ended.Dispose();
+
+    /// <summary>The call's record, or null for a context that did not come through the gate
+    /// (handlers invoked in-process by feature tests).</summary>
+    public static StreamCall? Of(ServerCallContext context) => (context as GatedServerCallContext)?.Call;
+
+    /// <summary>The request services of the call, or null outside ASP.NET Core.</summary>
+    public static IServiceProvider? Services(ServerCallContext context) => Of(context)?.Http.RequestServices;
+}
+
+/// <summary>Why the service, not the client, ended a call.</summary>
+internal enum StreamCallEnd
+{
+    None,
+
+    /// <summary>The drain time ran out while the call was running.</summary>
+    Drained,
+
+    /// <summary>One write waited longer than the stalled-consumer timeout for the client to read.</summary>
+    Stalled,
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
-using Microsoft.AspNetCore.Http.Features;
+using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 using StreamService.Drain;
 using StreamService.Limits;
@@ -10,144 +11,222 @@ using StreamService.Security;
 namespace StreamService.Calls;
 
 /// <summary>
-/// The middleware every gRPC call passes before its handler (health excepted: always open and
-/// unmetered). In order: a call id, logging scope and server span; refusal while draining
-/// (UNAVAILABLE); authentication (UNAUTHENTICATED); the caller's call rate and the concurrent-stream
-/// limits (RESOURCE_EXHAUSTED). Refusals are Trailers-Only responses and no handler runs. Admitted
-/// calls are counted (metrics), and a call still running when the drain time is over is cancelled
-/// and ended with UNAVAILABLE plus the resume point its feature registered.
+/// The interceptor every gRPC call passes before its handler (registered for all services,
+/// reflection and health included). In order: the call is classified from grpc-dotnet's
+/// <see cref="GrpcMethodMetadata"/> (a call it cannot classify is refused: the gate fails closed);
+/// a call id, logging scope and server span; refusal of stream calls while draining (UNAVAILABLE); authentication
+/// (UNAUTHENTICATED; reflection and health may be opened to anonymous callers); the caller's call
+/// rate and the concurrent-stream limits for stream calls (RESOURCE_EXHAUSTED). Refusals are
+/// RpcExceptions, which grpc-dotnet sends as Trailers-Only responses before any handler runs.
+/// Admitted calls run with a <see cref="GatedServerCallContext"/> and, when they stream, a
+/// <see cref="GatedStreamWriter{T}"/>; their outcome is counted (metrics) and logged once here.
+/// A call still running when the drain time is over, or whose client stopped reading, is ended by
+/// the service: UNAVAILABLE or RESOURCE_EXHAUSTED, with its resume point in the trailers.
 /// </summary>
 internal sealed partial class StreamCallGate(
-    RequestDelegate next,
     BearerTokenAuthenticator authenticator,
     IOptions<AuthOptions> authOptions,
+    IOptions<StreamCallOptions> callOptions,
     StreamAdmission admission,
     CallerRateLimiter rateLimiter,
     DrainCoordinator drain,
     StreamMetrics metrics,
-    ILogger<StreamCallGate> logger)
+    ILogger<StreamCallGate> logger) : Interceptor
 {
     public const string CallIdHeader = "streamgrpc-call-id";
 
     private readonly bool _anonymousReflection = authOptions.Value.AllowAnonymousReflection;
+    private readonly bool _anonymousHealth = authOptions.Value.AllowAnonymousHealth;
+    private readonly TimeSpan? _stalledConsumerTimeout = callOptions.Value.StalledConsumerTimeout;
 
-    public async Task InvokeAsync(HttpContext http)
-    {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<IMethod>() is not { } method || StreamKinds.IsHealth(method.ServiceName))
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+        => RunAsync(context, request, call => continuation(request, new GatedServerCallContext(context, call)));
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+        => RunAsync(context, null, call => continuation(requestStream, new GatedServerCallContext(context, call)));
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+        => RunAsync(context, request, async call =>
         {
-            await next(http);
-            return;
+            await continuation(request, new GatedStreamWriter<TResponse>(responseStream, call, metrics, _stalledConsumerTimeout), new GatedServerCallContext(context, call));
+            return true;
+        });
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+        => RunAsync(context, null, async call =>
+        {
+            await continuation(requestStream, new GatedStreamWriter<TResponse>(responseStream, call, metrics, _stalledConsumerTimeout), new GatedServerCallContext(context, call));
+            return true;
+        });
+
+    /// <summary>The one error funnel of a call: admission, the handler, and how it ended.</summary>
+    private async Task<T> RunAsync<T>(ServerCallContext context, object? request, Func<StreamCall, Task<T>> handler)
+    {
+        var http = context.GetHttpContext();
+        if (http.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is not { } method)
+        {
+            // Fail closed: a call the gate cannot name cannot be authenticated, limited or counted.
+            LogUnclassified(context.Method);
+            throw new RpcException(new Status(StatusCode.Unimplemented, "the server does not serve this method"));
         }
 
-        var start = Stopwatch.GetTimestamp();
-        var call = new StreamCall(ActivityTraceId.CreateRandom().ToHexString()[..16], method.FullName, StreamKinds.Of(method.ServiceName), start);
-        http.Features.Set(call);
+        var kind = StreamKinds.Of(method.ServiceName);
+        using var call = new StreamCall(ActivityTraceId.CreateRandom().ToHexString()[..16], method.FullName, kind, Stopwatch.GetTimestamp(), http, context.Deadline, context.CancellationToken);
         http.Response.Headers[CallIdHeader] = call.Id;
-
         using var activity = StreamCallTelemetry.StartCall(http, method.FullName);
         using var scope = logger.BeginScope(new StreamCallScope(call, activity ?? Activity.Current));
 
-        if (drain.IsDraining)
-        {
-            Refuse(http, call, StatusCode.Unavailable, DrainCoordinator.ShuttingDownMessage);
-            return;
-        }
-
-        var peer = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var reflection = StreamKinds.IsReflection(method.ServiceName);
-        var outcome = reflection && _anonymousReflection
-            ? AuthenticationOutcome.Success(StreamPrincipal.Anonymous(peer))
-            : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), peer);
-        if (outcome.Principal is not { } principal)
-        {
-            Refuse(http, call, StatusCode.Unauthenticated, outcome.Failure!);
-            return;
-        }
-
-        call.Principal = principal;
-        if (reflection)
-        {
-            await next(http);
-            return;
-        }
-
-        if ((rateLimiter.TryAcquire(principal.Name) ?? admission.TryEnter(principal.Name)) is { } refusal)
-        {
-            Refuse(http, call, StatusCode.ResourceExhausted, refusal);
-            return;
-        }
-
-        await RunAdmittedAsync(http, call, principal);
-    }
-
-    private async Task RunAdmittedAsync(HttpContext http, StreamCall call, StreamPrincipal principal)
-    {
-        var bodyFeature = http.Features.Get<IHttpResponseBodyFeature>()!;
-        var writer = new CountingPipeWriter(bodyFeature.Writer, call, metrics);
-        http.Features.Set<IHttpResponseBodyFeature>(new CountingResponseBodyFeature(bodyFeature, writer));
-
-        // The handler's cancellation token follows RequestAborted: a token of our own, linked to
-        // the client's, lets the drain cancel the handler without resetting the HTTP/2 stream, so
-        // the status and resume point still reach the client.
-        var clientAborted = http.RequestAborted;
-        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
-        http.RequestAborted = aborted.Token;
-        using var drained = drain.Deadline.UnsafeRegister(static state =>
-        {
-            var (writer, aborted) = ((CountingPipeWriter, CancellationTokenSource))state!;
-            writer.EndForDrain(() => CancelQuietly(aborted));
-        }, (writer, aborted));
-
+        var principal = await AdmitAsync(http, call, method.ServiceName);
         metrics.CallStarted(call);
+        call.ResumePoint = request is null ? null : StreamProgress.StartOf(request);
         var status = StatusCode.Unknown;
+        using var drained = drain.Deadline.UnsafeRegister(static state => ((StreamCall)state!).End(StreamCallEnd.Drained), call);
         try
         {
-            await next(http);
-            status = GrpcStatusResponse.Read(http);
-            if (status != StatusCode.OK && drain.Deadline.IsCancellationRequested && !clientAborted.IsCancellationRequested)
-            {
-                var resume = new Metadata();
-                call.ResumePoint?.Invoke(resume);
-                GrpcStatusResponse.Replace(http, StatusCode.Unavailable, DrainCoordinator.DrainedStatus.Detail, resume);
-                status = StatusCode.Unavailable;
-                LogDrained(call.Id, resume.Count > 0);
-            }
+            var result = await RunAdmittedAsync(call, handler);
+            status = StatusCode.OK;
+            return result;
+        }
+        catch (Exception e)
+        {
+            status = (e as RpcException)?.StatusCode ?? StatusCode.Unknown;
+            throw;
         }
         finally
         {
-            http.RequestAborted = clientAborted;
-            writer.ReportPending();
-            admission.Exit(principal.Name);
+            if (principal is not null && !StreamKinds.IsInfrastructure(method.ServiceName))
+            {
+                admission.Exit(principal.Name);
+            }
+
             metrics.CallEnded(call, status);
             LogEnded(call.Method, status, (long)call.Elapsed.TotalMilliseconds, call.Messages, call.Bytes);
         }
     }
 
-    private static void CancelQuietly(CancellationTokenSource source)
+    private async Task<T> RunAdmittedAsync<T>(StreamCall call, Func<StreamCall, Task<T>> handler)
     {
         try
         {
-            source.Cancel();
+            var result = await handler(call);
+            if (call.EndedBy == StreamCallEnd.None || call.ClientAborted.IsCancellationRequested)
+            {
+                return result;
+            }
         }
-        catch (ObjectDisposedException)
+        catch (Exception e)
         {
-            // The call ended meanwhile.
+            // A plain catch, not a filter: the handler's clean-up (query cancelled, file closed) has run.
+            if (Outcome(call, e) is not { } failure)
+            {
+                throw;
+            }
+
+            throw failure;
         }
+
+        // The handler took the service's cancel as the end of its stream: the client must still
+        // learn that the stream was cut, and where to resume.
+        throw Outcome(call, exception: null)!;
     }
 
-    private void Refuse(HttpContext http, StreamCall call, StatusCode code, string message)
+    /// <summary>Refuses the call (throws) or returns its caller.</summary>
+    private async ValueTask<StreamPrincipal> AdmitAsync(HttpContext http, StreamCall call, string service)
     {
-        GrpcStatusResponse.WriteTrailersOnly(http, code, message);
+        // Health goes on answering while the instance drains: NOT_SERVING is what balancers must hear.
+        if (drain.IsDraining && !StreamKinds.IsInfrastructure(service))
+        {
+            throw Refuse(call, StatusCode.Unavailable, DrainCoordinator.ShuttingDownMessage);
+        }
+
+        var peer = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var anonymous = (StreamKinds.IsReflection(service) && _anonymousReflection) || (StreamKinds.IsHealth(service) && _anonymousHealth);
+        var outcome = anonymous
+            ? AuthenticationOutcome.Success(StreamPrincipal.Anonymous(peer))
+            : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), peer);
+        if (outcome.Principal is not { } principal)
+        {
+            throw Refuse(call, StatusCode.Unauthenticated, outcome.Failure!);
+        }
+
+        call.Principal = principal;
+        if (!StreamKinds.IsInfrastructure(service) && (rateLimiter.TryAcquire(principal.Name) ?? admission.TryEnter(principal.Name)) is { } refusal)
+        {
+            throw Refuse(call, StatusCode.ResourceExhausted, refusal);
+        }
+
+        return principal;
+    }
+
+    /// <summary>
+    /// The status a failed call ends with, or null to let the handler's exception through as it is.
+    /// A call the service ended gets its own status and resume point, whatever the handler made of
+    /// its cancelled token; a call whose client went away is CANCELLED (DEADLINE_EXCEEDED once its
+    /// deadline passed), so writes the handler attempted after the abort do not surface as errors.
+    /// </summary>
+    private RpcException? Outcome(StreamCall call, Exception? exception)
+    {
+        if (call.ClientAborted.IsCancellationRequested)
+        {
+            return DateTime.UtcNow >= call.Deadline
+                ? new RpcException(new Status(StatusCode.DeadlineExceeded, "the call's deadline passed"))
+                : new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled by the client"));
+        }
+
+        switch (call.EndedBy)
+        {
+            case StreamCallEnd.Drained:
+                LogDrained(call.Id, call.ResumePoint is not null);
+                return WithResumePoint(call, new RpcException(DrainCoordinator.DrainedStatus));
+            case StreamCallEnd.Stalled:
+                LogStalled(call.Id, _stalledConsumerTimeout.GetValueOrDefault());
+                return WithResumePoint(call, new RpcException(new Status(StatusCode.ResourceExhausted, $"the client stopped reading the response for longer than {_stalledConsumerTimeout.GetValueOrDefault().TotalSeconds:0.###} s")));
+        }
+
+        return exception is RpcException rpc && IsRetryable(rpc.StatusCode) ? WithResumePoint(call, rpc) : null;
+    }
+
+    /// <summary>Statuses a client can recover from by resuming elsewhere or later.</summary>
+    private static bool IsRetryable(StatusCode code) => code is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal;
+
+    /// <summary>The exception with the call's resume point added to its trailers (RpcException's
+    /// own may be the read-only empty set).</summary>
+    private static RpcException WithResumePoint(StreamCall call, RpcException exception)
+    {
+        if (call.ResumePoint is null)
+        {
+            return exception;
+        }
+
+        var trailers = new Metadata();
+        foreach (var entry in exception.Trailers)
+        {
+            trailers.Add(entry);
+        }
+
+        ResumeTrailers.Add(trailers, call.ResumePoint);
+        return new RpcException(exception.Status, trailers);
+    }
+
+    private RpcException Refuse(StreamCall call, StatusCode code, string message)
+    {
         metrics.Refused(call.Kind, code);
         LogRefused(call.Method, code, message);
+        return new RpcException(new Status(code, message));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {GrpcMethod} refused: {StatusCode} {Reason}")]
     private partial void LogRefused(string grpcMethod, StatusCode statusCode, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Call {GrpcMethod} refused: the gate cannot classify its endpoint")]
+    private partial void LogUnclassified(string grpcMethod);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {GrpcMethod} ended {StatusCode} after {ElapsedMs} ms: {Messages} messages, {Bytes} bytes")]
     private partial void LogEnded(string grpcMethod, StatusCode statusCode, long elapsedMs, long messages, long bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} ended by the drain (resume point in trailers: {HasResumePoint})")]
     private partial void LogDrained(string callId, bool hasResumePoint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Call {CallId} ended: its client read nothing for {StalledConsumerTimeout}")]
+    private partial void LogStalled(string callId, TimeSpan stalledConsumerTimeout);
 }

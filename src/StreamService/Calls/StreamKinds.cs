@@ -11,11 +11,24 @@ internal static class StreamKinds
     public static bool IsReflection(string service)
         => service is "grpc.reflection.v1.ServerReflection" or "grpc.reflection.v1alpha.ServerReflection";
 
+    /// <summary>Health and reflection: open to anonymous callers when configured, never limited.</summary>
+    public static bool IsInfrastructure(string service) => IsHealth(service) || IsReflection(service);
+
     /// <summary><c>streamgrpc.v1.RowsService</c> -> <c>rows</c>; <c>streamgrpc.v1.FileLines</c> -> <c>files</c>.</summary>
     public static string Of(string service) => Kinds.GetOrAdd(service, Name);
 
     private static string Name(string service)
     {
+        if (IsHealth(service))
+        {
+            return "health";
+        }
+
+        if (IsReflection(service))
+        {
+            return "reflection";
+        }
+
         var name = service[(service.LastIndexOf('.') + 1)..];
         if (name.EndsWith("Service", StringComparison.Ordinal) && name.Length > "Service".Length)
         {

@@ -1,20 +1,23 @@
+using Grpc.AspNetCore.HealthChecks;
 using Grpc.Core;
+using Grpc.HealthCheck;
 using Microsoft.Extensions.Options;
-using StreamGrpc.Rpc.AspNetCore.Health;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace StreamService.Drain;
 
 /// <summary>
-/// Graceful drain. When the host starts stopping (SIGTERM, Ctrl+C): health turns NOT_SERVING so
-/// balancers stop routing here, the gate refuses new calls with UNAVAILABLE (Kestrel has also stopped
-/// accepting connections and sent GOAWAY), and running calls go on for <see cref="DrainOptions.Timeout"/>.
-/// Then <see cref="Deadline"/> fires: the gate cancels every call still running and ends it with
-/// UNAVAILABLE and its resume point, so resuming clients continue on another instance.
+/// Graceful drain. When the host starts stopping (SIGTERM, Ctrl+C): every service's health turns
+/// NOT_SERVING at once so balancers stop routing here (<see cref="DrainHealthCheck"/> keeps it so),
+/// the gate refuses new calls with UNAVAILABLE (Kestrel has also stopped accepting connections and
+/// sent GOAWAY), and running calls go on for <see cref="DrainOptions.Timeout"/>. Then
+/// <see cref="Deadline"/> fires: the gate ends every call still running with UNAVAILABLE and its
+/// resume point, so resuming clients continue on another instance.
 /// </summary>
 internal sealed partial class DrainCoordinator(
     IHostApplicationLifetime lifetime,
-    HealthStatusRegistry health,
+    HealthServiceImpl health,
+    IOptions<GrpcHealthChecksOptions> healthOptions,
     IOptions<DrainOptions> options,
     ILogger<DrainCoordinator> logger) : IHostedService, IDisposable
 {
@@ -45,9 +48,11 @@ internal sealed partial class DrainCoordinator(
         }
 
         _draining = true;
-        foreach (var service in health.Snapshot().Keys)
+
+        // Watchers hear it now rather than at the health publisher's next run.
+        foreach (var service in healthOptions.Value.Services)
         {
-            health.SetStatus(service, ServingStatus.NotServing);
+            health.SetStatus(service.Name, ServingStatus.NotServing);
         }
 
         var timeout = options.Value.Timeout;

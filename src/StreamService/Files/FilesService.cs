@@ -6,22 +6,19 @@ using StreamService.Calls;
 namespace StreamService.Files;
 
 /// <summary>The FileLines gRPC service: validate -> open the file source -> filter stages -> batches
-/// -> write. Each awaited write is the backpressure that paces reading. Bound by
-/// <see cref="FilesServiceBinding"/>, whose response marshaller writes batches more cheaply than the
-/// generated one.</summary>
-[BindServiceMethod(typeof(FilesServiceBinding), nameof(FilesServiceBinding.BindService))]
+/// -> write. Each awaited write is the backpressure that paces reading. Derives from
+/// <see cref="FilesServiceBase"/>, whose binding's response marshaller writes batches more cheaply
+/// than the generated one.</summary>
 internal sealed partial class FilesService(
     FileLinesRequestParser parser,
     FileLineSourceFactory sources,
     IOptions<FilesOptions> options,
-    ILogger<FilesService> logger) : FileLines.FileLinesBase
+    ILogger<FilesService> logger) : FilesServiceBase
 {
     public override async Task StreamLines(StreamLinesRequest request, IServerStreamWriter<LineBatch> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         context.DemandScope("files", request.Root);
-        (long Lines, FilePosition? Next) sent = default;
-        context.TrackProgress(() => sent.Lines, trailers => ResumeTrailers.AddFilePosition(trailers, sent.Next ?? request.StartPosition));
         try
         {
             var query = parser.Parse(request);
@@ -35,7 +32,6 @@ internal sealed partial class FilesService(
             await foreach (var batch in batches)
             {
                 await responseStream.WriteAsync(batch);
-                sent = (sent.Lines + batch.Lines.Count, batch.Next ?? sent.Next);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

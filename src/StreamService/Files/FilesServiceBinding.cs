@@ -7,12 +7,24 @@ using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace StreamService.Files;
 
-/// <summary>Binds <see cref="FilesService"/> to <c>/streamgrpc.v1.FileLines/StreamLines</c> with a
+/// <summary>
+/// The base of <see cref="FilesService"/>, in the shape Grpc.Tools generates (grpc-dotnet binds a
+/// handler only when it overrides a virtual method of the type carrying
+/// <see cref="BindServiceMethodAttribute"/>), bound by <see cref="FilesServiceBinding"/> with the
+/// service's own <see cref="LineBatch"/> encoder.
+/// </summary>
+[BindServiceMethod(typeof(FilesServiceBinding), nameof(FilesServiceBinding.BindService))]
+internal abstract class FilesServiceBase
+{
+    public abstract Task StreamLines(StreamLinesRequest request, IServerStreamWriter<LineBatch> responseStream, ServerCallContext context);
+}
+
+/// <summary>Binds <see cref="FilesServiceBase"/> to <c>/streamgrpc.v1.FileLines/StreamLines</c> with a
 /// response marshaller of its own (<see cref="LineBatchEncoder"/>); the request, the messages' types
 /// and the descriptor reflection serves are the generated ones, so callers see files.proto as is.</summary>
 internal static class FilesServiceBinding
 {
-    /// <summary>Read by MapGrpcService for reflection.</summary>
+    /// <summary>Read by grpc-dotnet's reflection service (the <c>Descriptor</c> of the bind method's type).</summary>
     public static ProtoServiceDescriptor Descriptor => FileLines.Descriptor;
 
     public static readonly Method<StreamLinesRequest, LineBatch> StreamLinesMethod = new(
@@ -30,7 +42,7 @@ internal static class FilesServiceBinding
         Marshallers.Create(LineBatchEncoder.Serialize, static context => LineBatch.Parser.ParseFrom(context.PayloadAsReadOnlySequence())));
 
     /// <summary>Called by MapGrpcService through <see cref="BindServiceMethodAttribute"/>.</summary>
-    public static void BindService(ServiceBinderBase binder, FilesService? service) =>
+    public static void BindService(ServiceBinderBase binder, FilesServiceBase? service) =>
         binder.AddMethod(StreamLinesMethod, service is null ? null : service.StreamLines);
 }
 

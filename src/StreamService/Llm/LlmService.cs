@@ -46,7 +46,6 @@ internal sealed partial class LlmService : StreamGrpc.V1.LlmService.LlmServiceBa
         var cancellationToken = stopping.Token;
 
         uint index = 0;
-        context.TrackProgress(() => index);
         var writing = false;
         LlmCompletion? completion = null;
         try

@@ -10,8 +10,7 @@ namespace StreamService.Observability;
 /// The service's instruments (meter <see cref="MeterName"/>), all tagged with the stream kind:
 /// active streams, messages and bytes sent, items delivered (rows, lines, tokens; a counter whose
 /// rate is items per second), time to first message, call duration and completed calls by status.
-/// Items are read from the features' progress hooks when the metrics are collected, so the write
-/// path pays nothing for them.
+/// Items are counted by the gate's writer from the messages it passes on (<see cref="StreamProgress"/>).
 /// </summary>
 internal sealed class StreamMetrics : IDisposable
 {
@@ -35,7 +34,7 @@ internal sealed class StreamMetrics : IDisposable
         _meter = meterFactory.Create(MeterName);
         _active = _meter.CreateUpDownCounter<long>("streamgrpc.server.active_streams", "{stream}", "Calls in progress.");
         _messages = _meter.CreateCounter<long>("streamgrpc.server.messages_sent", "{message}", "Response messages sent.");
-        _bytes = _meter.CreateCounter<long>("streamgrpc.server.bytes_sent", "By", "Response bytes sent (framed, after compression).");
+        _bytes = _meter.CreateCounter<long>("streamgrpc.server.bytes_sent", "By", "Response bytes sent (framed, before compression).");
         _calls = _meter.CreateCounter<long>("streamgrpc.server.calls", "{call}", "Completed calls by status, including calls refused by the gate.");
         _timeToFirstMessage = _meter.CreateHistogram<double>("streamgrpc.server.time_to_first_message", "s", "From the call's arrival to its first response message.");
         _duration = _meter.CreateHistogram<double>("streamgrpc.server.call_duration", "s", "Call duration.");
@@ -51,14 +50,11 @@ internal sealed class StreamMetrics : IDisposable
         _active.Add(1, new KeyValuePair<string, object?>(KindTag, call.Kind));
     }
 
-    public void Sent(StreamCall call, long messages, long bytes, bool first)
+    /// <summary>One response message delivered (<paramref name="first"/>: the call's first).</summary>
+    public void Sent(StreamCall call, long bytes, bool first)
     {
         var kind = new KeyValuePair<string, object?>(KindTag, call.Kind);
-        if (messages > 0)
-        {
-            _messages.Add(messages, kind);
-        }
-
+        _messages.Add(1, kind);
         _bytes.Add(bytes, kind);
         if (first)
         {
@@ -72,10 +68,8 @@ internal sealed class StreamMetrics : IDisposable
         if (_live.TryRemove(call, out _))
         {
             _active.Add(-1, kind);
-            if (call.Items is { } items)
-            {
-                _finishedItems.AddOrUpdate(call.Kind, items(), (_, total) => total + items());
-            }
+            var items = call.Items;
+            _finishedItems.AddOrUpdate(call.Kind, items, (_, total) => total + items);
         }
 
         _calls.Add(1, kind, new KeyValuePair<string, object?>(StatusTag, (int)status));
@@ -91,10 +85,7 @@ internal sealed class StreamMetrics : IDisposable
         var totals = new Dictionary<string, long>(_finishedItems, StringComparer.Ordinal);
         foreach (var call in _live.Keys)
         {
-            if (call.Items is { } items)
-            {
-                totals[call.Kind] = totals.GetValueOrDefault(call.Kind) + items();
-            }
+            totals[call.Kind] = totals.GetValueOrDefault(call.Kind) + call.Items;
         }
 
         return totals.Select(t => new Measurement<long>(t.Value, new KeyValuePair<string, object?>(KindTag, t.Key)));

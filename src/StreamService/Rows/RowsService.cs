@@ -4,11 +4,10 @@ using StreamGrpc.V1;
 namespace StreamService.Rows;
 
 /// <summary>The gRPC face of row streams (<c>streamgrpc.v1.RowsService</c>): hands the call to
-/// <see cref="RowStreamer"/> and maps its failures through <see cref="RowsStatusMapper"/>. Bound by
-/// <see cref="RowsServiceBinding"/> instead of the generated base class so batches can be written
+/// <see cref="RowStreamer"/> and maps its failures through <see cref="RowsStatusMapper"/>. Derives
+/// from <see cref="RowsServiceBase"/> instead of the generated base class so batches can be written
 /// pre-encoded.</summary>
-[BindServiceMethod(typeof(RowsServiceBinding), nameof(RowsServiceBinding.BindService))]
-internal sealed class RowsService
+internal sealed class RowsService : RowsServiceBase
 {
     private readonly RowStreamer _streamer;
     private readonly RowsStatusMapper _statusMapper;
@@ -19,11 +18,10 @@ internal sealed class RowsService
         _statusMapper = statusMapper;
     }
 
-    public async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<RowsStreamMessage> responseStream, ServerCallContext context)
+    public override async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<RowsStreamMessage> responseStream, ServerCallContext context)
     {
         context.DemandScope("rows", request.Dataset);
         var progress = new RowStreamProgress();
-        context.TrackProgress(() => progress.RowsWritten, trailers => ResumeTrailers.AddToken(trailers, progress.LastResumeToken));
         try
         {
             await _streamer.StreamAsync(request, responseStream, progress, context.CancellationToken);

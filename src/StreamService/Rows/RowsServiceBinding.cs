@@ -5,13 +5,25 @@ using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace StreamService.Rows;
 
-/// <summary>Binds <see cref="RowsService"/> to <c>/streamgrpc.v1.RowsService/StreamRows</c> with a
+/// <summary>
+/// The base of <see cref="RowsService"/>, in the shape Grpc.Tools generates for a service base
+/// (grpc-dotnet binds a handler only when it overrides a virtual method of the type that carries
+/// <see cref="BindServiceMethodAttribute"/>), but with <see cref="RowsStreamMessage"/> as the
+/// response type, so batches can be written pre-encoded.
+/// </summary>
+[BindServiceMethod(typeof(RowsServiceBinding), nameof(RowsServiceBinding.BindService))]
+internal abstract class RowsServiceBase
+{
+    public abstract Task StreamRows(StreamRowsRequest request, IServerStreamWriter<RowsStreamMessage> responseStream, ServerCallContext context);
+}
+
+/// <summary>Binds <see cref="RowsServiceBase"/> to <c>/streamgrpc.v1.RowsService/StreamRows</c> with a
 /// response marshaller that writes pre-encoded batches as they are (the generated binding would
 /// demand a StreamRowsResponse object per message). The public descriptor is exposed for the
 /// reflection service, so callers see exactly rows.proto.</summary>
 internal static class RowsServiceBinding
 {
-    /// <summary>Read by MapGrpcService for reflection.</summary>
+    /// <summary>Read by grpc-dotnet's reflection service (the <c>Descriptor</c> of the bind method's type).</summary>
     public static ProtoServiceDescriptor Descriptor => StreamGrpc.V1.RowsService.Descriptor;
 
     public static readonly Method<StreamRowsRequest, RowsStreamMessage> StreamRowsMethod = new(
@@ -22,7 +34,7 @@ internal static class RowsServiceBinding
         Marshallers.Create(SerializeResponse, context => new RowsStreamMessage(StreamRowsResponse.Parser.ParseFrom(context.PayloadAsReadOnlySequence()))));
 
     /// <summary>Called by MapGrpcService through <see cref="BindServiceMethodAttribute"/>.</summary>
-    public static void BindService(ServiceBinderBase binder, RowsService? service) =>
+    public static void BindService(ServiceBinderBase binder, RowsServiceBase? service) =>
         binder.AddMethod(StreamRowsMethod, service is null ? null : service.StreamRows);
 
     private static void SerializeRequest(StreamRowsRequest request, SerializationContext context)

@@ -29,7 +29,6 @@ internal static class RowsServiceCollectionExtensions
         services.AddSingleton<RowsStatusMapper>();
         services.AddSingleton<RowStreamer>();
         services.AddHostedService<RowsStartupCheck>();
-        services.AddHostedService<RowsHealthProbe>();
         return services;
     }
 }

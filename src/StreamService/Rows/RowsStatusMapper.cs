@@ -5,13 +5,10 @@ namespace StreamService.Rows;
 
 /// <summary>The one place where a failed row stream becomes a gRPC status. Caller mistakes keep
 /// their own message; database failures become UNAVAILABLE with the token to continue from in the
-/// <see cref="ResumeTokenTrailer"/> trailer; anything else is INTERNAL. Database messages and SQL
+/// <see cref="ResumeTrailers.Token"/> trailer; anything else is INTERNAL. Database messages and SQL
 /// only go to the log.</summary>
 internal sealed partial class RowsStatusMapper
 {
-    /// <summary>Trailer carrying the resume token of the last batch delivered before a failure.</summary>
-    public const string ResumeTokenTrailer = "streamgrpc-resume-token";
-
     private readonly ILogger<RowsStatusMapper> _logger;
 
     public RowsStatusMapper(ILogger<RowsStatusMapper> logger)
@@ -41,7 +38,7 @@ internal sealed partial class RowsStatusMapper
 
             case NpgsqlException npgsql when IsUnavailable(npgsql):
                 LogDatabaseUnavailable(exception, dataset, progress.RowsWritten);
-                return Unavailable($"the database is unavailable; retry with the resume token in the '{ResumeTokenTrailer}' trailer", progress);
+                return Unavailable($"the database is unavailable; retry with the resume token in the '{ResumeTrailers.Token}' trailer", progress);
 
             default:
                 LogFailed(exception, dataset, progress.RowsWritten);
@@ -63,10 +60,7 @@ internal sealed partial class RowsStatusMapper
     private static RpcException Unavailable(string message, RowStreamProgress progress)
     {
         var trailers = new Metadata();
-        if (progress.LastResumeToken is { } token)
-        {
-            trailers.Add(ResumeTokenTrailer, token);
-        }
+        ResumeTrailers.AddToken(trailers, progress.LastResumeToken);
 
         return new RpcException(new Status(StatusCode.Unavailable, message), trailers);
     }

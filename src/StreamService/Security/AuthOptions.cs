@@ -8,8 +8,12 @@ internal sealed class AuthOptions
     /// <summary>Bearer or None. When not configured: None in the Development environment, Bearer otherwise.</summary>
     public AuthMode? Mode { get; set; }
 
-    /// <summary>Let unauthenticated callers use server reflection (grpcurl list/describe). Health is always open.</summary>
+    /// <summary>Let unauthenticated callers use server reflection (grpcurl list/describe).</summary>
     public bool AllowAnonymousReflection { get; set; }
+
+    /// <summary>Let unauthenticated callers use grpc.health.v1.Health (probes of orchestrators and
+    /// load balancers that carry no credentials).</summary>
+    public bool AllowAnonymousHealth { get; set; }
 
     /// <summary>API keys by name; the name identifies the caller in logs, metrics and limits.</summary>
     public Dictionary<string, ApiKeyOptions> ApiKeys { get; set; } = new(StringComparer.Ordinal);

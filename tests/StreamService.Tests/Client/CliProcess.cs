@@ -3,9 +3,11 @@ using System.Diagnostics;
 
 namespace StreamService.Tests.Client;
 
-/// <summary>The built <c>streamgrpc</c> CLI (streamgrpc.dll next to the tests, built with them) run
-/// as a child process with <c>dotnet</c>: stdout and stderr are pipes, so it writes plain text or
-/// NDJSON and no colours or progress bars, as in a script.</summary>
+/// <summary>The built <c>streamgrpc</c> CLI run from its own output folder (src/StreamClient/bin, as
+/// a user runs it, with its own deps.json: the copy next to the tests resolves its dependencies
+/// against the tests' ASP.NET Core framework reference instead) as a child process with
+/// <c>dotnet</c>: stdout and stderr are pipes, so it writes plain text or NDJSON and no colours or
+/// progress bars, as in a script.</summary>
 internal sealed class CliProcess : IDisposable
 {
     private readonly Process _process;
@@ -14,6 +16,18 @@ internal sealed class CliProcess : IDisposable
     private readonly TaskCompletionSource _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>tests/StreamService.Tests/bin/{Configuration}/{tfm}/ -> src/StreamClient/bin/{Configuration}/{tfm}/streamgrpc.dll.</summary>
+    private static readonly string CliPath = FindCli();
+
+    private static string FindCli()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!;
+        var repository = configuration.Parent!.Parent!.Parent!.Parent!;
+        var path = Path.Combine(repository.FullName, "src", "StreamClient", "bin", configuration.Name, tfm.Name, "streamgrpc.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"the streamgrpc CLI is not built: {path}");
+    }
 
     private CliProcess(IEnumerable<string> args)
     {
@@ -24,7 +38,7 @@ internal sealed class CliProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "streamgrpc.dll"));
+        startInfo.ArgumentList.Add(CliPath);
         foreach (var arg in args)
         {
             startInfo.ArgumentList.Add(arg);

@@ -105,20 +105,24 @@ public sealed class ServiceToServiceTests(PostgresFixture postgres) : IAsyncLife
     }
 
     [Fact]
-    public void AddStreamGrpcClient_InRelay_OneConfiguredSingleton()
+    public void AddStreamGrpcClient_InRelay_ClientFactoryClientsWithTheConfiguredAddress()
     {
         var first = _relay.Services.GetRequiredService<StreamGrpcClient>();
+        var second = _relay.Services.GetRequiredService<StreamGrpcClient>();
 
-        Assert.Same(first, _relay.Services.GetRequiredService<StreamGrpcClient>());
+        // Grpc.Net.ClientFactory: a client per resolution over the factory's pooled handler.
+        Assert.NotSame(first, second);
+        Assert.Null(first.Channel);
         Assert.Equal(_service.Address, first.Options.Address);
+        Assert.Equal(_service.Address, second.Options.Address);
     }
 
     [Fact]
     public void AddStreamGrpcClient_RegisteredTwice_FirstConfigurationWins()
     {
-        var services = new ServiceCollection()
-            .AddStreamGrpcClient(o => o.Address = new Uri("http://127.0.0.1:5001"))
-            .AddStreamGrpcClient(o => o.Address = new Uri("http://127.0.0.1:5002"));
+        var services = new ServiceCollection();
+        services.AddStreamGrpcClient(o => o.Address = new Uri("http://127.0.0.1:5001"));
+        services.AddStreamGrpcClient(o => o.Address = new Uri("http://127.0.0.1:5002"));
         using var provider = services.BuildServiceProvider();
 
         Assert.Equal(new Uri("http://127.0.0.1:5001"), provider.GetRequiredService<StreamGrpcClient>().Options.Address);

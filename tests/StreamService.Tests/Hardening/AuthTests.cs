@@ -145,15 +145,28 @@ public sealed class AuthTests
         }
     }
 
-    [Fact]
-    public async Task Health_NoCredentials_Serving()
+    [Theory]
+    [InlineData(false, null, StatusCode.Unauthenticated)]
+    [InlineData(false, AllKey, StatusCode.OK)]
+    [InlineData(true, null, StatusCode.OK)]
+    public async Task Health_Configurable(bool allowAnonymous, string? token, StatusCode expected)
     {
-        await using var host = await HardenedHost.StartAsync(Settings());
+        await using var host = await HardenedHost.StartAsync(Settings().With("StreamGrpc:Auth:AllowAnonymousHealth", allowAnonymous.ToString()));
         using var channel = host.CreateChannel();
+        var headers = token is null ? null : LlmCalls.Bearer(token);
 
-        var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest()).ResponseAsync.Bounded();
+        var status = StatusCode.OK;
+        try
+        {
+            var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), headers).ResponseAsync.Bounded();
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+        }
+        catch (RpcException e)
+        {
+            status = e.StatusCode;
+        }
 
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+        Assert.Equal(expected, status);
     }
 
     [Theory]

@@ -53,7 +53,7 @@ public sealed class DrainTests
 
         host.Services.GetRequiredService<DrainCoordinator>().BeginDrain();
 
-        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest()).ResponseAsync.Bounded();
+        var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), LlmCalls.Bearer(Key)).ResponseAsync.Bounded();
         var refused = await Assert.ThrowsAsync<RpcException>(() => LlmCalls.CompleteAsync(channel, "builtin-echo", Key).Bounded());
         var drained = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(TestTimeout.Token()).Bounded());
 

@@ -16,8 +16,7 @@ namespace StreamService.Tests.Hardening;
 /// <summary>
 /// The real StreamService (StreamServiceApp.Build, as Program.cs) on loopback Kestrel with the
 /// hardening settings a test gives. Unlike StreamServiceHost it starts with no test defaults (auth
-/// on unless the test says otherwise), exposes every listening address, can capture logs, and maps
-/// the feature services when the application does not map them yet.
+/// on unless the test says otherwise), exposes every listening address and can capture logs.
 /// </summary>
 internal sealed class HardenedHost : IAsyncDisposable
 {
@@ -50,16 +49,13 @@ internal sealed class HardenedHost : IAsyncDisposable
 
             builder.Configuration.AddInMemoryCollection(settings);
         });
-        MapIfMissing<StreamService.Rows.RowsService>(app, "streamgrpc.v1.RowsService");
-        MapIfMissing<StreamService.Files.FilesService>(app, "streamgrpc.v1.FileLines");
-        MapIfMissing<StreamService.Llm.LlmService>(app, "streamgrpc.v1.LlmService");
 
         await app.StartAsync().Bounded();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
         return new HardenedHost(app, addresses);
     }
 
-    public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options);
+    public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options ?? new GrpcChannelOptions());
 
     /// <summary>What SIGTERM does: the host stops (drain, then Kestrel shutdown).</summary>
     public Task StopAsync()
@@ -77,17 +73,5 @@ internal sealed class HardenedHost : IAsyncDisposable
         }
 
         await _app.DisposeAsync();
-    }
-
-    private static void MapIfMissing<TService>(WebApplication app, string serviceName)
-        where TService : class
-    {
-        var routes = (IEndpointRouteBuilder)app;
-        var mapped = routes.DataSources.SelectMany(d => d.Endpoints)
-            .Any(e => e.Metadata.GetMetadata<IMethod>()?.ServiceName == serviceName);
-        if (!mapped)
-        {
-            app.MapGrpcService<TService>();
-        }
     }
 }

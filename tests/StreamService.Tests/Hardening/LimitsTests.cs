@@ -3,7 +3,8 @@ using Grpc.Net.Client;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StreamGrpc.Rpc.AspNetCore;
+using Grpc.AspNetCore.Server;
+using StreamService.Calls;
 using StreamGrpc.V1;
 using StreamService.Tests.Infrastructure;
 
@@ -81,12 +82,13 @@ public sealed class LimitsTests
 
         var kestrel = host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.Http2;
         var grpc = host.Services.GetRequiredService<IOptions<GrpcServiceOptions>>().Value;
+        var gate = host.Services.GetRequiredService<IOptions<StreamCallOptions>>().Value;
 
         Assert.Equal(4000, kestrel.MaxStreamsPerConnection);
         Assert.Equal(131072, kestrel.InitialStreamWindowSize);
         Assert.Equal(TimeSpan.FromSeconds(45), kestrel.KeepAlivePingDelay);
         Assert.Equal(TimeSpan.FromSeconds(10), kestrel.KeepAlivePingTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(90), grpc.StalledConsumerTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(90), gate.StalledConsumerTimeout);
         Assert.Equal(2097152, grpc.MaxSendMessageSize);
     }
 

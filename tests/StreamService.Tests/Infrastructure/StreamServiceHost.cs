@@ -51,7 +51,7 @@ internal sealed class StreamServiceHost : IAsyncDisposable
         return new StreamServiceHost(app, new Uri(address));
     }
 
-    public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options);
+    public GrpcChannel CreateChannel(GrpcChannelOptions? options = null) => GrpcChannel.ForAddress(Address, options ?? new GrpcChannelOptions());
 
     public async ValueTask DisposeAsync()
     {

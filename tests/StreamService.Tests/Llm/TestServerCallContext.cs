@@ -15,6 +15,10 @@ internal sealed class TestServerCallContext : ServerCallContext
         CancellationTokenCore = cancellationToken;
     }
 
+    protected override AuthContext AuthContextCore { get; } = new(null, []);
+
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 
     protected override string MethodCore => "/streamgrpc.v1.LlmService/StreamCompletion";

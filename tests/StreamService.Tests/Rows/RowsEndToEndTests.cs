@@ -141,7 +141,7 @@ public sealed class RowsEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         }).Bounded();
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        var token = error.Trailers.GetValue(RowsStatusMapper.ResumeTokenTrailer);
+        var token = error.Trailers.GetValue(ResumeTrailers.Token);
         Assert.False(string.IsNullOrEmpty(token));
         Assert.InRange(ids.Count, 1000, total - 1);
 
@@ -175,13 +175,13 @@ public sealed class RowsEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
             await ReadAllAsync(call);
         });
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.False(string.IsNullOrEmpty(error.Trailers.GetValue(RowsStatusMapper.ResumeTokenTrailer)));
+        Assert.False(string.IsNullOrEmpty(error.Trailers.GetValue(ResumeTrailers.Token)));
     }
 
     private static async Task WaitForHealthAsync(GrpcChannel channel, ServingStatus expected)
     {
         // Watch pushes every change, so this waits for the probe without polling.
-        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = RowsHealthProbe.ServiceName }, deadline: Deadline());
+        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = "streamgrpc.v1.RowsService" }, deadline: Deadline());
         await foreach (var reply in watch.ResponseStream.ReadAllAsync(TestTimeout.Token()))
         {
             if (reply.Status == expected)

@@ -167,7 +167,7 @@ public sealed class RowsResumeTests(PostgresFixture postgres) : IAsyncLifetime
 
         Assert.Equal(StatusCode.Unavailable, broken.Error?.StatusCode);
         Assert.DoesNotContain("SELECT", broken.Error!.Status.Detail, StringComparison.OrdinalIgnoreCase);
-        var token = broken.Error.Trailers.GetValue(RowsStatusMapper.ResumeTokenTrailer);
+        var token = broken.Error.Trailers.GetValue(ResumeTrailers.Token);
         Assert.False(string.IsNullOrEmpty(token));
         Assert.Equal(broken.Batches[^1].ResumeToken, token);
         Assert.InRange(broken.Rows.Count, 2000, total - 1);
@@ -191,7 +191,7 @@ public sealed class RowsResumeTests(PostgresFixture postgres) : IAsyncLifetime
         var result = await rows.CallAsync(request);
 
         Assert.Equal(StatusCode.Unavailable, result.Error?.StatusCode);
-        var token = result.Error!.Trailers.GetValue(RowsStatusMapper.ResumeTokenTrailer);
+        var token = result.Error!.Trailers.GetValue(ResumeTrailers.Token);
         var resumed = (await _rows.CallAsync(Resume(request, token!))).Succeeded();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), resumed.Ids);
     }

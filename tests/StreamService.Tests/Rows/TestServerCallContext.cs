@@ -17,5 +17,9 @@ internal sealed class TestServerCallContext(CancellationToken cancellationToken)
     protected override Status StatusCore { get; set; }
     protected override WriteOptions? WriteOptionsCore { get; set; }
 
+    protected override AuthContext AuthContextCore { get; } = new(null, []);
+
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
+
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 }
