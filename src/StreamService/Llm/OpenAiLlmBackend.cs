@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -6,19 +7,26 @@ namespace StreamService.Llm;
 
 /// <summary>
 /// Streams from an OpenAI-compatible <c>POST {BaseUrl}/chat/completions</c> with <c>stream: true</c>
-/// (OpenAI, vLLM, Ollama, llama.cpp server). Events are read with <see cref="ServerSentEventReader"/>
-/// straight off the response body: every delta goes out as soon as its event is complete, and
-/// nothing is buffered beyond one event.
+/// (OpenAI, vLLM, Ollama, llama.cpp server). Events are parsed by the framework's
+/// <see cref="SseParser"/> straight off the response body, each event's data deserialized in place:
+/// every delta goes out as soon as its event is complete, and nothing is buffered beyond one event,
+/// which <see cref="EventSizeLimitingStream"/> keeps to <see cref="MaxEventSize"/>.
 /// </summary>
 /// <remarks>
-/// Cancellation: every upstream read is given the call's token, and cancelling a read of an
+/// Cancellation: every upstream read is given the call's token (through the parser's enumerator and
+/// the limiting stream, to the response stream's ReadAsync), and cancelling a read of an
 /// HttpClient response aborts the request (HTTP/1.1: the connection is closed; HTTP/2: RST_STREAM).
 /// When the caller stops reading between two reads the enumerator is disposed, which disposes the
 /// response; the shared handler does not drain (MaxResponseDrainSize = 0), so that aborts too.
 /// </remarks>
 internal sealed class OpenAiLlmBackend : ILlmBackend
 {
+    /// <summary>The largest event an upstream may send, counted as the bytes of its lines. Chunks are a
+    /// few hundred bytes; past this the call fails as a malformed stream (INTERNAL) rather than let a
+    /// broken or hostile upstream make the service buffer: the parser then holds at most 2 MiB of
+    /// line buffer and 4 MiB of data buffer for the call (see <see cref="EventSizeLimitingStream"/>).</summary>
     private const int MaxEventSize = 1024 * 1024;
+    private const int DrainBufferSize = 4096;
     private static readonly TimeSpan DrainAfterDone = TimeSpan.FromSeconds(1);
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
 
@@ -54,8 +62,13 @@ internal sealed class OpenAiLlmBackend : ILlmBackend
             throw new LlmBackendException(LlmFailureKind.ProtocolViolation, $"The upstream of model '{name}' answered with '{mediaType}' instead of an event stream.");
         }
 
-        await using var events = new ServerSentEventReader(
-            await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), MaxEventSize);
+        var body = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+        // Null for the stream's closing "data: [DONE]" (the OpenAI streaming format's end marker).
+        SseItemParser<OpenAiChunk?> parseEvent = (_, data) => data.SequenceEqual("[DONE]"u8) ? null : Parse(data, name);
+        // Disposed before the response (declared after it): returns the parser's pooled buffers.
+        await using var events = SseParser.Create(new EventSizeLimitingStream(body, MaxEventSize), parseEvent)
+            .EnumerateAsync(timeout.Token)
+            .GetAsyncEnumerator(timeout.Token);
 
         var started = false;
         var deltas = 0;
@@ -65,7 +78,7 @@ internal sealed class OpenAiLlmBackend : ILlmBackend
         var done = false;
         while (true)
         {
-            if (!await ReadEventAsync(events, started, timeout.Token, cancellationToken).ConfigureAwait(false))
+            if (!await ReadEventAsync(events, started, cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
@@ -76,13 +89,12 @@ internal sealed class OpenAiLlmBackend : ILlmBackend
             }
 
             timeout.CancelAfter(_options.IdleTimeout);
-            if (events.Data.Span.SequenceEqual("[DONE]"u8))
+            if (events.Current.Data is not { } chunk)
             {
                 done = true;
                 break;
             }
 
-            var chunk = Parse(events.Data.Span, name);
             if (chunk.Error is { ValueKind: not JsonValueKind.Null } error)
             {
                 throw OpenAiHttpFailures.FromErrorEvent(error, name, _apiKey);
@@ -123,7 +135,7 @@ internal sealed class OpenAiLlmBackend : ILlmBackend
 
         if (done)
         {
-            await DrainAsync(events, timeout, cancellationToken).ConfigureAwait(false);
+            await DrainAsync(body, timeout, cancellationToken).ConfigureAwait(false);
         }
 
         var counted = usage is null
@@ -155,11 +167,13 @@ internal sealed class OpenAiLlmBackend : ILlmBackend
         }
     }
 
-    private async ValueTask<bool> ReadEventAsync(ServerSentEventReader events, bool started, CancellationToken timeoutToken, CancellationToken callerToken)
+    /// <summary>Reads the next event; the enumerator carries the timeout token, which the caller's is
+    /// linked into. A chunk that fails to deserialize arrives here as the parser's exception.</summary>
+    private async ValueTask<bool> ReadEventAsync(IAsyncEnumerator<SseItem<OpenAiChunk?>> events, bool started, CancellationToken callerToken)
     {
         try
         {
-            return await events.ReadAsync(timeoutToken).ConfigureAwait(false);
+            return await events.MoveNextAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (!callerToken.IsCancellationRequested)
         {
@@ -168,17 +182,17 @@ internal sealed class OpenAiLlmBackend : ILlmBackend
     }
 
     /// <summary>Reads past <c>[DONE]</c> to the end of the body, so the connection goes back to the
-    /// pool instead of being closed; a server that keeps the response open is given up on quickly.</summary>
-    private static async ValueTask DrainAsync(ServerSentEventReader events, CancellationTokenSource timeout, CancellationToken callerToken)
+    /// pool instead of being closed; a server that keeps the response open is given up on quickly.
+    /// Nothing after <c>[DONE]</c> is an event of this completion, so the bytes are discarded
+    /// unparsed, through a small buffer, straight from the response stream.</summary>
+    private static async ValueTask DrainAsync(Stream body, CancellationTokenSource timeout, CancellationToken callerToken)
     {
         timeout.CancelAfter(DrainAfterDone);
         try
         {
-            while (await events.ReadAsync(timeout.Token).ConfigureAwait(false))
-            {
-            }
+            await body.CopyToAsync(Stream.Null, DrainBufferSize, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!callerToken.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
+        catch (Exception ex) when (!callerToken.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException)
         {
             // The completion is already complete; losing the connection costs only a reconnect.
         }

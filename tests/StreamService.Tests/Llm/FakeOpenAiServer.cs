@@ -132,6 +132,13 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
+    /// <summary>Writes event-stream bytes exactly as given (line ends, comments, half events) and flushes.</summary>
+    public static async Task WriteRawAsync(HttpContext context, string text)
+    {
+        await context.Response.WriteAsync(text, Encoding.UTF8, context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
     public static Task WriteDoneAsync(HttpContext context) => context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
 
     public static Task WriteErrorAsync(HttpContext context, int status, string message, string type = "invalid_request_error")
