@@ -6,7 +6,7 @@
 //   {"peer":"node-grpc-js","case":"rows_resume","passed":true,"detail":"...","ms":123}
 //
 // Usage: node interop_client.js [--address 127.0.0.1:5000] [--cases all|a,b,...]
-//                               [--import-table people] [--harness]
+//          [--files-root demo] [--import-path people.csv] [--import-table people] [--harness]
 // Exit code 0 only when every case that ran passed.
 //
 // Stubs come from protos/streamgrpc/v1/*.proto at run time through @grpc/proto-loader; nothing

@@ -7,7 +7,7 @@ prints one JSON line per case:
   {"peer": "python-grpcio", "case": "rows_resume", "passed": true, "detail": "...", "ms": 123}
 
 Usage: /usr/bin/python3 interop_client.py [--address 127.0.0.1:5000] [--cases all|a,b,...]
-                                          [--import-table people] [--harness]
+           [--files-root demo] [--import-path people.csv] [--import-table people] [--harness]
 Exit code 0 only when every case that ran passed.
 
 The message classes and stubs are built at run time from protos/streamgrpc/v1/*.proto (see
