@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the real gRPC peers the interop tests talk to, idempotently:
-#  - Debian's python3-grpcio (C-core) and python3-grpc-tools, used through /usr/bin/python3
-#    (a python3 earlier on PATH, e.g. pyenv, does not see Debian's modules);
+# Installs the real gRPC peers the interop tests (docs/interop.md) talk to, idempotently:
+#  - Debian's python3-grpcio (C-core), python3-protobuf and python3-grpc-tools (for the well-known
+#    .proto files), used through /usr/bin/python3 (a python3 earlier on PATH, e.g. pyenv, does not
+#    see Debian's modules), and Debian's protoc (protobuf-compiler): grpc_tools' bundled protoc
+#    3.5.1 predates proto3 `optional`, which our contracts use;
 #  - @grpc/grpc-js and @grpc/proto-loader into tests/Interop/node (versions pinned by its
 #    package-lock.json).
 # Safe to run on every test run: it does nothing when everything is already there.
@@ -10,7 +12,7 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node_dir="$repo_root/tests/Interop/node"
 
-apt_packages=(python3-grpcio python3-grpc-tools python3-protobuf)
+apt_packages=(python3-grpcio python3-grpc-tools python3-protobuf protobuf-compiler)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -24,7 +26,8 @@ as_root() {
 }
 
 python_peers_ok() {
-  /usr/bin/python3 -c 'import grpc, grpc_tools.protoc, google.protobuf.message_factory' >/dev/null 2>&1
+  /usr/bin/python3 -c 'import grpc, grpc_tools, google.protobuf.message_factory' >/dev/null 2>&1 \
+    && [ -x /usr/bin/protoc ]
 }
 
 if [ ! -x /usr/bin/python3 ] || ! python_peers_ok; then
@@ -43,7 +46,7 @@ if [ ! -x /usr/bin/python3 ] || ! python_peers_ok; then
       as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
   fi
-  python_peers_ok || { echo "install-peers: /usr/bin/python3 cannot import grpc / grpc_tools" >&2; exit 1; }
+  python_peers_ok || { echo "install-peers: /usr/bin/python3 cannot import grpc / grpc_tools, or /usr/bin/protoc is missing" >&2; exit 1; }
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -68,4 +71,4 @@ if ! node_peers_ok; then
   node_peers_ok || { echo "install-peers: @grpc/grpc-js or @grpc/proto-loader not loadable in $node_dir" >&2; exit 1; }
 fi
 
-echo "install-peers: python3-grpcio $(/usr/bin/python3 -c 'import grpc; print(grpc.__version__)'), grpc-js $(cd "$node_dir" && node -p 'require("@grpc/grpc-js/package.json").version')"
+echo "install-peers: python3-grpcio $(/usr/bin/python3 -c 'import grpc; print(grpc.__version__)'), $(/usr/bin/protoc --version), grpc-js $(cd "$node_dir" && node -p 'require("@grpc/grpc-js/package.json").version')"

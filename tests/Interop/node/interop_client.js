@@ -1,28 +1,48 @@
 #!/usr/bin/env node
-// The gRPC interop test cases (doc/interop-test-descriptions.md) as a client on @grpc/grpc-js,
-// pointed at any TestService server.
+// StreamGrpc's public services called from @grpc/grpc-js (Node).
 //
-// Usage: node interop_client.js --server_host H --server_port P --test_case NAME[,NAME...|all]
-// Several cases run in one process (start-up dominates otherwise); each prints one line
-//   RESULT <case> PASS
-//   RESULT <case> FAIL <reason>
-// and the exit code is 0 only when every case passed.
+// Runs the interop cases of docs/interop.md against a running StreamService (e.g. ./run.sh) and
+// prints one JSON line per case:
+//   {"peer":"node-grpc-js","case":"rows_resume","passed":true,"detail":"...","ms":123}
+//
+// Usage: node interop_client.js [--address 127.0.0.1:5000] [--cases all|a,b,...]
+//          [--files-root demo] [--import-path people.csv] [--import-table people] [--harness]
+// Exit code 0 only when every case that ran passed.
+//
+// Stubs come from protos/streamgrpc/v1/*.proto at run time through @grpc/proto-loader; nothing
+// generated is checked in. --harness: at the two points of rows_cancel where the database matters
+// the client prints {"sync":"<point>","case":"rows_cancel"} and waits for one JSON line on stdin,
+// {"sync":"<point>","ok":true|false,"detail":"..."} (see tests/StreamGrpc.Interop.Tests).
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
+const readline = require('readline');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-// Upper bound of every call that is not about deadlines, so a hung server fails the case
-// instead of hanging the run.
-const CALL_TIMEOUT_MS = 20000;
-const SPECIAL_STATUS_MESSAGE = '\t\ntest with whitespace\r\nand Unicode BMP \u263a and non-BMP \u{1f608}\t\n';
-const ECHO_INITIAL_KEY = 'x-grpc-test-echo-initial';
-const ECHO_INITIAL_VALUE = 'test_initial_metadata_value';
-const ECHO_TRAILING_KEY = 'x-grpc-test-echo-trailing-bin';
-const ECHO_TRAILING_VALUE = Buffer.from([0xab, 0xab, 0xab]);
-// grpc-js compression algorithm ids (compression-algorithms.ts): 0 identity, 1 deflate, 2 gzip.
-const GZIP = 2;
+const PEER = 'node-grpc-js';
+// Upper bound of every call that is not about deadlines, so a hung server fails the case instead
+// of hanging the run.
+const CALL_TIMEOUT_MS = 30000;
+const SYNC_TIMEOUT_MS = 60000;
+
+const INTEROP_PROTOS = path.resolve(__dirname, '..', 'protos');
+const REPO_PROTOS = path.resolve(__dirname, '..', '..', '..', 'protos');
+const CONTRACTS_DIR = path.join(REPO_PROTOS, 'streamgrpc', 'v1');
+const HEALTH_PROTO = 'grpc/health/v1/health.proto';
+const REFLECTION_PROTOS = ['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'];
+const HEALTH = 'grpc.health.v1.Health';
+
+// scripts/demo-files.sh: app.log line i has level LEVELS[i*7 % 6] and area AREAS[i*3 % 5].
+const LEVELS = ['INFO', 'INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG'];
+const AREAS = ['orders', 'payments', 'users', 'inventory', 'shipping'];
+// scripts/seed-events.sql: events.category of row i.
+const CATEGORIES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
+
+// keepCase: field names as in the .proto; longs as Number (every int64 here is far below 2^53);
+// oneofs: a virtual property naming the member that is set (message.kind === 'schema').
+const LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
 
 class CaseFailure extends Error {}
 
@@ -32,339 +52,645 @@ function check(condition, message) {
   }
 }
 
-function zeros(size) {
-  return { body: Buffer.alloc(size) };
+function emit(line) {
+  process.stdout.write(JSON.stringify(line) + '\n');
 }
 
 function deadline(ms = CALL_TIMEOUT_MS) {
   return new Date(Date.now() + ms);
 }
 
-function loadTesting() {
-  const definition = protoLoader.loadSync('grpc/testing/test.proto', {
-    includeDirs: [path.join(__dirname, '..', 'protos')],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-  });
-  return grpc.loadPackageDefinition(definition).grpc.testing;
-}
+// --- Contracts ------------------------------------------------------------------------------------
 
-function unary(client, method, request, options = {}, metadata = new grpc.Metadata()) {
-  return new Promise((resolve, reject) => {
-    const result = {};
-    const call = client[method](request, metadata, { deadline: deadline(), ...options }, (error, response) => {
-      if (error) {
-        reject(error);
-      } else {
-        result.response = response;
-      }
-    });
-    call.on('metadata', (headers) => { result.headers = headers; });
-    call.on('status', (status) => {
-      result.status = status;
-      if (status.code === grpc.status.OK) {
-        resolve(result);
-      }
-    });
-  });
-}
-
-// Reads a response stream to its end: resolves {responses, headers, status} or rejects with the
-// error of a non-OK status.
-function collect(call) {
-  return new Promise((resolve, reject) => {
-    const result = { responses: [] };
-    call.on('data', (message) => result.responses.push(message));
-    call.on('metadata', (headers) => { result.headers = headers; });
-    call.on('error', reject);
-    call.on('status', (status) => {
-      result.status = status;
-      if (status.code === grpc.status.OK) {
-        resolve(result);
-      }
-    });
-  });
-}
-
-// Resolves with the next message of a response stream.
-function nextMessage(call) {
-  return new Promise((resolve, reject) => {
-    const onData = (message) => { cleanup(); resolve(message); };
-    const onError = (error) => { cleanup(); reject(error); };
-    const onEnd = () => { cleanup(); reject(new CaseFailure('stream ended before a message arrived')); };
-    function cleanup() {
-      call.removeListener('data', onData);
-      call.removeListener('error', onError);
-      call.removeListener('end', onEnd);
-      call.pause();
+/** The public contracts, as import paths ("streamgrpc/v1/rows.proto"), and the service each defines. */
+function contractFiles() {
+  const files = fs.readdirSync(CONTRACTS_DIR).filter((f) => f.endsWith('.proto')).sort()
+    .map((f) => `streamgrpc/v1/${f}`);
+  check(files.length > 0, `no .proto files under ${CONTRACTS_DIR}`);
+  const serviceFiles = new Map();
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(REPO_PROTOS, file), 'utf8');
+    const pkg = /^package\s+([\w.]+)\s*;/m.exec(text)[1];
+    for (const match of text.matchAll(/^service\s+(\w+)\s*\{/gm)) {
+      serviceFiles.set(`${pkg}.${match[1]}`, file);
     }
-    call.on('data', onData);
-    call.on('error', onError);
-    call.on('end', onEnd);
-    call.resume();
-  });
-}
-
-function waitForError(call) {
-  return new Promise((resolve, reject) => {
-    call.on('data', () => {});
-    call.on('error', resolve);
-    call.on('status', (status) => {
-      if (status.code === grpc.status.OK) {
-        reject(new CaseFailure('call ended OK'));
-      }
-    });
-  });
-}
-
-async function expectError(code, promise, what) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CaseFailure) {
-      throw error;
-    }
-    check(error.code === code, `${what}: expected status ${code}, got ${error.code}: ${error.details}`);
-    return error;
   }
-  throw new CaseFailure(`${what}: expected status ${code}, but the call succeeded`);
+  return { files, serviceFiles };
 }
 
-function echoMetadata() {
-  const metadata = new grpc.Metadata();
-  metadata.add(ECHO_INITIAL_KEY, ECHO_INITIAL_VALUE);
-  metadata.add(ECHO_TRAILING_KEY, ECHO_TRAILING_VALUE);
-  return metadata;
+function loadContracts() {
+  const { files, serviceFiles } = contractFiles();
+  const definition = protoLoader.loadSync([...files, HEALTH_PROTO, ...REFLECTION_PROTOS], {
+    ...LOADER_OPTIONS,
+    includeDirs: [INTEROP_PROTOS, REPO_PROTOS],
+  });
+  return { definition, services: grpc.loadPackageDefinition(definition), serviceFiles };
 }
 
-function checkEchoed(headers, trailers, what) {
-  const initial = headers ? headers.get(ECHO_INITIAL_KEY) : [];
-  check(initial.length === 1 && initial[0] === ECHO_INITIAL_VALUE, `${what}: initial metadata ${JSON.stringify(initial)}`);
-  const trailing = trailers ? trailers.get(ECHO_TRAILING_KEY) : [];
-  check(trailing.length === 1 && Buffer.isBuffer(trailing[0]) && trailing[0].equals(ECHO_TRAILING_VALUE),
-    `${what}: trailing metadata ${JSON.stringify(trailing)}`);
+function lookup(root, fullName) {
+  return fullName.split('.').reduce((node, part) => node[part], root);
 }
 
-const cases = {
-  async empty_unary({ client }) {
-    const { response } = await unary(client, 'EmptyCall', {});
-    check(response !== null && response !== undefined, 'response is null');
-  },
+// --- A response stream read one message at a time -------------------------------------------------
 
-  async large_unary({ client }) {
-    const { response } = await unary(client, 'UnaryCall', { response_size: 314159, payload: zeros(271828) });
-    check(response.payload.body.length === 314159, `response body is ${response.payload.body.length} bytes`);
-    check(response.payload.body.equals(Buffer.alloc(314159)), 'response body is not all zeros');
-  },
+/** Reads a server stream message by message; while nothing is asked for, the stream is paused,
+ * so grpc-js stops reading and HTTP/2 flow control holds the server's writer. */
+class StreamReader {
+  constructor(call) {
+    this.call = call;
+    this.queue = [];
+    this.ended = false;
+    this.error = null;
+    this.wake = null;
+    call.pause();
+    call.on('data', (message) => { this.queue.push(message); call.pause(); this.notify(); });
+    call.on('error', (error) => { this.error = error; this.notify(); });
+    call.on('end', () => { this.ended = true; this.notify(); });
+  }
 
-  async client_streaming({ client }) {
-    const response = await new Promise((resolve, reject) => {
-      const call = client.StreamingInputCall({ deadline: deadline() }, (error, r) => (error ? reject(error) : resolve(r)));
-      for (const size of [27182, 8, 1828, 45904]) {
-        call.write({ payload: zeros(size) });
+  notify() {
+    if (this.wake) {
+      const wake = this.wake;
+      this.wake = null;
+      wake();
+    }
+  }
+
+  /** The next message, or null at the end of the stream; rejects with the call's error. */
+  async next() {
+    for (;;) {
+      if (this.queue.length > 0) {
+        return this.queue.shift();
       }
+      if (this.error) {
+        throw this.error;
+      }
+      if (this.ended) {
+        return null;
+      }
+      const woken = new Promise((resolve) => { this.wake = resolve; });
+      this.call.resume();
+      await woken;
+    }
+  }
+
+  async all() {
+    const messages = [];
+    for (let m = await this.next(); m !== null; m = await this.next()) {
+      messages.push(m);
+    }
+    return messages;
+  }
+
+  /** Cancels the call and returns the error it ends with (CANCELLED expected). */
+  async cancel() {
+    this.call.cancel();
+    try {
+      while ((await this.next()) !== null) { /* drain what was buffered */ }
+      return null;
+    } catch (error) {
+      return error;
+    }
+  }
+}
+
+function unary(client, method, request, options = {}) {
+  return new Promise((resolve, reject) => {
+    client[method](request, { deadline: deadline(), ...options }, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+function codeName(code) {
+  return Object.keys(grpc.status).find((k) => grpc.status[k] === code) || String(code);
+}
+
+// --- Harness sync points --------------------------------------------------------------------------
+
+class Harness {
+  constructor(enabled) {
+    this.enabled = enabled;
+    this.lines = [];
+    this.waiter = null;
+    if (enabled) {
+      const rl = readline.createInterface({ input: process.stdin });
+      rl.on('line', (line) => { this.lines.push(line); this.notify(); });
+      rl.on('close', () => { this.closed = true; this.notify(); });
+    }
+  }
+
+  notify() {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w();
+    }
+  }
+
+  async nextLine(timeoutMs) {
+    const until = Date.now() + timeoutMs;
+    while (this.lines.length === 0) {
+      check(!this.closed, 'the harness closed stdin');
+      const left = until - Date.now();
+      check(left > 0, `no answer from the harness within ${timeoutMs} ms`);
+      let timer;
+      await new Promise((resolve) => { this.waiter = resolve; timer = setTimeout(resolve, left); });
+      clearTimeout(timer);
+    }
+    return this.lines.shift();
+  }
+
+  async sync(caseName, point) {
+    if (!this.enabled) {
+      return { ok: true, detail: `${point}: not checked (no --harness)` };
+    }
+    emit({ sync: point, case: caseName });
+    const answer = JSON.parse(await this.nextLine(SYNC_TIMEOUT_MS));
+    check(answer.sync === point, `${point}: the harness answered ${JSON.stringify(answer)}`);
+    return { ok: Boolean(answer.ok), detail: `${point}: ${answer.detail || ''}` };
+  }
+}
+
+// --- Reflection -----------------------------------------------------------------------------------
+
+// Just enough of the protobuf wire format to read a FileDescriptorProto's name (1), package (2),
+// dependencies (3) and service names (6 -> 1); everything else is handed to proto-loader whole.
+function readVarint(buffer, state) {
+  let result = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = buffer[state.pos++];
+    result += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) {
+      return result;
+    }
+    shift += 7;
+  }
+}
+
+function readFields(buffer) {
+  const fields = [];
+  const state = { pos: 0 };
+  while (state.pos < buffer.length) {
+    const key = readVarint(buffer, state);
+    const number = Math.floor(key / 8);
+    const wireType = key % 8;
+    if (wireType === 0) {
+      fields.push({ number, value: readVarint(buffer, state) });
+    } else if (wireType === 2) {
+      const length = readVarint(buffer, state);
+      fields.push({ number, value: buffer.subarray(state.pos, state.pos + length) });
+      state.pos += length;
+    } else if (wireType === 1) {
+      state.pos += 8;
+    } else if (wireType === 5) {
+      state.pos += 4;
+    } else {
+      throw new CaseFailure(`unexpected wire type ${wireType} in a FileDescriptorProto`);
+    }
+  }
+  return fields;
+}
+
+function fileSummary(bytes) {
+  const fields = readFields(bytes);
+  const text = (f) => f.value.toString('utf8');
+  return {
+    bytes,
+    name: fields.filter((f) => f.number === 1).map(text)[0] || '',
+    package: fields.filter((f) => f.number === 2).map(text)[0] || '',
+    dependency: fields.filter((f) => f.number === 3).map(text),
+    services: fields.filter((f) => f.number === 6).map((s) => readFields(s.value).filter((f) => f.number === 1).map(text)[0]),
+  };
+}
+
+/** A FileDescriptorSet (field 1: repeated FileDescriptorProto) made of serialized files. */
+function fileDescriptorSet(files) {
+  const parts = [];
+  for (const f of files) {
+    const header = [0x0a];
+    let length = f.bytes.length;
+    while (length >= 0x80) {
+      header.push((length & 0x7f) | 0x80);
+      length = Math.floor(length / 0x80);
+    }
+    header.push(length);
+    parts.push(Buffer.from(header), f.bytes);
+  }
+  return Buffer.concat(parts);
+}
+
+class Reflection {
+  constructor(ctx, version) {
+    const Service = lookup(ctx.contracts.services, `grpc.reflection.${version}.ServerReflection`);
+    this.client = new Service(ctx.address, grpc.credentials.createInsecure());
+  }
+
+  close() {
+    this.client.close();
+  }
+
+  ask(request) {
+    return new Promise((resolve, reject) => {
+      const call = this.client.ServerReflectionInfo({ deadline: deadline() });
+      const responses = [];
+      call.on('data', (r) => responses.push(r));
+      call.on('error', reject);
+      call.on('end', () => {
+        try {
+          check(responses.length === 1, `${responses.length} responses to one request`);
+          const response = responses[0];
+          if (response.message_response === 'error_response') {
+            throw new CaseFailure(`${JSON.stringify(request)}: error ${response.error_response.error_code} ${response.error_response.error_message}`);
+          }
+          resolve(response);
+        } catch (error) {
+          reject(error);
+        }
+      });
+      call.write(request);
       call.end();
     });
-    check(response.aggregated_payload_size === 74922, `aggregated_payload_size is ${response.aggregated_payload_size}`);
-  },
+  }
 
-  async server_streaming({ client }) {
-    const sizes = [31415, 9, 2653, 58979];
-    const call = client.StreamingOutputCall(
-      { response_parameters: sizes.map((size) => ({ size })) }, { deadline: deadline() });
-    const { responses } = await collect(call);
-    const got = responses.map((r) => r.payload.body.length);
-    check(JSON.stringify(got) === JSON.stringify(sizes), `response sizes ${got}`);
-  },
+  async files(request) {
+    const response = await this.ask(request);
+    check(response.message_response === 'file_descriptor_response',
+      `${JSON.stringify(request)}: expected file_descriptor_response, got ${response.message_response}`);
+    return response.file_descriptor_response.file_descriptor_proto.map(fileSummary);
+  }
 
-  async ping_pong({ client }) {
-    const requestSizes = [27182, 8, 1828, 45904];
-    const responseSizes = [31415, 9, 2653, 58979];
-    const call = client.FullDuplexCall({ deadline: deadline() });
-    call.pause();
-    for (let i = 0; i < requestSizes.length; i++) {
-      call.write({ response_parameters: [{ size: responseSizes[i] }], payload: zeros(requestSizes[i]) });
-      const response = await nextMessage(call);
-      check(response.payload.body.length === responseSizes[i],
-        `response ${i}: ${response.payload.body.length} bytes, expected ${responseSizes[i]}`);
+  /** The file defining `symbol` and all it imports, asking file_by_filename for whatever
+   * file_containing_symbol left out (as grpcurl does). */
+  async closure(symbol) {
+    const first = await this.files({ file_containing_symbol: symbol });
+    check(first.length > 0, `${symbol}: no file came back`);
+    const found = new Map();
+    const pending = [];
+    for (const f of first) {
+      if (!found.has(f.name)) {
+        found.set(f.name, f);
+      }
+      pending.push(...f.dependency);
     }
-    call.end();
-    const { responses } = await collect(call);
-    check(responses.length === 0, `${responses.length} responses after the last one`);
-  },
+    while (pending.length > 0) {
+      const name = pending.pop();
+      if (found.has(name)) {
+        continue;
+      }
+      for (const f of await this.files({ file_by_filename: name })) {
+        if (!found.has(f.name)) {
+          found.set(f.name, f);
+        }
+        pending.push(...f.dependency);
+      }
+    }
+    return { first: first[0], files: found };
+  }
+}
 
-  async empty_stream({ client }) {
-    const call = client.FullDuplexCall({ deadline: deadline() });
-    call.end();
-    const { responses } = await collect(call);
-    check(responses.length === 0, `${responses.length} responses`);
-  },
+function fieldsOf(messageDefinition) {
+  return (messageDefinition.type.field || []).map((f) => [f.name, f.number, f.label, f.type, f.typeName || ''].join(' '));
+}
 
-  async cancel_after_begin({ client }) {
-    const done = new Promise((resolve, reject) => {
-      const call = client.StreamingInputCall({ deadline: deadline() }, (error) => (error ? resolve(error) : reject(new CaseFailure('call succeeded'))));
-      call.cancel();
-    });
-    const error = await done;
-    check(error.code === grpc.status.CANCELLED, `status ${error.code}`);
-  },
+/** A service's methods as proto-loader describes them: path, streaming flags, and the fields of
+ * the request and response messages. */
+function shapeOf(serviceDefinition) {
+  return Object.keys(serviceDefinition).sort().map((name) => {
+    const m = serviceDefinition[name];
+    return {
+      method: `${m.path} ${m.requestStream ? 'stream ' : ''}${m.requestType.type.name} -> ${m.responseStream ? 'stream ' : ''}${m.responseType.type.name}`,
+      request: fieldsOf(m.requestType),
+      response: fieldsOf(m.responseType),
+    };
+  });
+}
 
-  async cancel_after_first_response({ client }) {
-    const call = client.FullDuplexCall({ deadline: deadline() });
-    call.pause();
-    call.write({ response_parameters: [{ size: 31415 }], payload: zeros(27182) });
-    const response = await nextMessage(call);
-    check(response.payload.body.length === 31415, `first response ${response.payload.body.length} bytes`);
-    const error = waitForError(call);
-    call.cancel();
-    check((await error).code === grpc.status.CANCELLED, 'status is not CANCELLED');
-  },
+async function reflectionList(ctx, version) {
+  const reflection = new Reflection(ctx, version);
+  try {
+    const response = await reflection.ask({ list_services: '*' });
+    check(response.message_response === 'list_services_response', `expected list_services_response, got ${response.message_response}`);
+    const names = response.list_services_response.service.map((s) => s.name).sort();
+    const expected = [...ctx.contracts.serviceFiles.keys(), HEALTH];
+    const missing = expected.filter((n) => !names.includes(n));
+    check(missing.length === 0, `services ${names} lack ${missing}`);
+    return `${names.length} services: ${names.join(', ')}`;
+  } finally {
+    reflection.close();
+  }
+}
 
-  async timeout_on_sleeping_server({ client }) {
-    const call = client.FullDuplexCall({ deadline: deadline(1) });
-    const error = waitForError(call);
-    call.write({ payload: zeros(27182) });
-    const e = await error;
-    check(e.code === grpc.status.DEADLINE_EXCEEDED, `status ${e.code}: ${e.details}`);
-  },
+async function reflectionDescribe(ctx, version) {
+  const reflection = new Reflection(ctx, version);
+  try {
+    const described = [];
+    for (const [serviceName, localFile] of ctx.contracts.serviceFiles) {
+      const { first, files } = await reflection.closure(serviceName);
+      check(first.name === localFile, `${serviceName}: defined in ${first.name}, expected ${localFile}`);
+      check(first.services.includes(serviceName.split('.').pop()), `${first.name} does not define ${serviceName}`);
+      for (const f of files.values()) {
+        for (const d of f.dependency) {
+          check(files.has(d), `${f.name} imports ${d}, which did not come back`);
+        }
+      }
+      const remote = protoLoader.loadFileDescriptorSetFromBuffer(fileDescriptorSet([...files.values()]), LOADER_OPTIONS);
+      check(remote[serviceName], `the reflected files do not load a service ${serviceName}`);
+      const remoteShape = JSON.stringify(shapeOf(remote[serviceName]));
+      const localShape = JSON.stringify(shapeOf(ctx.contracts.definition[serviceName]));
+      check(remoteShape === localShape, `${serviceName}: reflected ${remoteShape}, expected ${localShape}`);
+      described.push(`${serviceName} (${Object.keys(remote[serviceName]).join(', ')}; ${files.size} files)`);
+    }
+    return described.join('; ');
+  } finally {
+    reflection.close();
+  }
+}
 
-  async status_code_and_message({ client }) {
-    const message = 'test status message';
-    const response_status = { code: 2, message };
-    const e1 = await expectError(grpc.status.UNKNOWN, unary(client, 'UnaryCall', { response_status }), 'UnaryCall');
-    check(e1.details === message, `UnaryCall details ${JSON.stringify(e1.details)}`);
-    const call = client.FullDuplexCall({ deadline: deadline() });
-    call.write({ response_status });
-    call.end();
-    const e2 = await expectError(grpc.status.UNKNOWN, collect(call), 'FullDuplexCall');
-    check(e2.details === message, `FullDuplexCall details ${JSON.stringify(e2.details)}`);
-  },
+// --- Health ---------------------------------------------------------------------------------------
 
-  async special_status_message({ client }) {
-    const response_status = { code: 2, message: SPECIAL_STATUS_MESSAGE };
-    const e = await expectError(grpc.status.UNKNOWN, unary(client, 'UnaryCall', { response_status }), 'UnaryCall');
-    check(e.details === SPECIAL_STATUS_MESSAGE, `details ${JSON.stringify(e.details)}`);
-  },
+async function healthCheckServer(ctx) {
+  const response = await unary(ctx.health, 'Check', { service: '' });
+  check(response.status === 'SERVING', `'' is ${response.status}`);
+  return "'' SERVING";
+}
 
-  async unimplemented_method({ client }) {
-    await expectError(grpc.status.UNIMPLEMENTED, unary(client, 'UnimplementedCall', {}), 'UnimplementedCall');
-  },
+async function healthCheckServices(ctx) {
+  const results = [];
+  const failures = [];
+  for (const name of ctx.contracts.serviceFiles.keys()) {
+    let status;
+    try {
+      status = (await unary(ctx.health, 'Check', { service: name })).status;
+    } catch (error) {
+      status = `${codeName(error.code)} (${error.details})`;
+    }
+    results.push(`${name} ${status}`);
+    if (status !== 'SERVING') {
+      failures.push(`${name} is ${status}`);
+    }
+  }
+  check(failures.length === 0, failures.join('; '));
+  return results.join(', ');
+}
 
-  async unimplemented_service({ unimplementedClient }) {
-    await expectError(grpc.status.UNIMPLEMENTED, unary(unimplementedClient, 'UnimplementedCall', {}), 'UnimplementedService');
-  },
+async function healthWatch(ctx) {
+  const reader = new StreamReader(ctx.health.Watch({ service: '' }, { deadline: deadline() }));
+  const first = await reader.next();
+  await reader.cancel();
+  check(first && first.status === 'SERVING', `first status ${first && first.status}`);
+  return "Watch('') -> SERVING first, then cancelled";
+}
 
-  async custom_metadata({ client }) {
-    const unaryResult = await unary(client, 'UnaryCall',
-      { response_size: 314159, payload: zeros(271828) }, {}, echoMetadata());
-    check(unaryResult.response.payload.body.length === 314159, 'UnaryCall response size');
-    checkEchoed(unaryResult.headers, unaryResult.status.metadata, 'UnaryCall');
+// --- Rows -----------------------------------------------------------------------------------------
 
-    const call = client.FullDuplexCall(echoMetadata(), { deadline: deadline() });
-    call.write({ response_parameters: [{ size: 314159 }], payload: zeros(271828) });
-    call.end();
-    const duplex = await collect(call);
-    const sizes = duplex.responses.map((r) => r.payload.body.length);
-    check(sizes.length === 1 && sizes[0] === 314159, `FullDuplexCall response sizes ${sizes}`);
-    checkEchoed(duplex.headers, duplex.status.metadata, 'FullDuplexCall');
-  },
+function valueOf(value) {
+  return !value.kind || value.kind === 'null_value' ? null : value[value.kind];
+}
 
-  // grpc-js compresses per channel ('grpc.default_compression_algorithm'), not per call, so the
-  // compressed request goes through a second client whose channel compresses with gzip.
-  async client_compressed_unary({ client, gzipClient }) {
-    const request = (expect) => ({ expect_compressed: { value: expect }, response_size: 314159, payload: zeros(271828) });
-    await expectError(grpc.status.INVALID_ARGUMENT, unary(client, 'UnaryCall', request(true)), 'probe');
-    const compressed = await unary(gzipClient, 'UnaryCall', request(true));
-    check(compressed.response.payload.body.length === 314159, 'compressed call: response size');
-    const plain = await unary(client, 'UnaryCall', request(false));
-    check(plain.response.payload.body.length === 314159, 'uncompressed call: response size');
-  },
+async function rowsResume(ctx) {
+  const query = { dataset: 'events', columns: ['id', 'category'], limit: 5000, batch_size: 1000 };
+  const firstIds = [];
+  let token = '';
+  const call = new StreamReader(ctx.rows.StreamRows(query, { deadline: deadline() }));
+  const schema = await call.next();
+  check(schema && schema.kind === 'schema', `first message is ${schema && schema.kind}`);
+  const columns = schema.schema.columns.map((c) => c.name);
+  check(JSON.stringify(columns) === '["id","category"]', `columns ${columns}`);
+  check(JSON.stringify(schema.schema.key_columns) === '["id"]', `key columns ${schema.schema.key_columns}`);
+  while (firstIds.length < 2000) {
+    const message = await call.next();
+    check(message && message.kind === 'batch', `got ${message && message.kind} after ${firstIds.length} rows`);
+    firstIds.push(...message.batch.rows.map((r) => valueOf(r.values[0])));
+    token = message.batch.resume_token;
+  }
+  await call.cancel();
+  check(token, 'no resume token mid-way');
+  check(firstIds.every((id, i) => id === i + 1), `first call ids ${firstIds.slice(0, 3)}...${firstIds.slice(-3)}`);
 
-  // grpc-js does not expose per-message compression flags; sizes and contents are checked.
-  async server_compressed_streaming({ client }) {
-    const call = client.StreamingOutputCall({
-      response_parameters: [
-        { size: 31415, compressed: { value: true } },
-        { size: 92653, compressed: { value: false } },
-      ],
-    }, { deadline: deadline() });
-    const { responses } = await collect(call);
-    const sizes = responses.map((r) => r.payload.body.length);
-    check(sizes.length === 2 && sizes[0] === 31415 && sizes[1] === 92653, `response sizes ${sizes}`);
-    check(responses.every((r) => r.payload.body.equals(Buffer.alloc(r.payload.body.length))), 'bodies not zeros');
-  },
+  const resumed = await new StreamReader(ctx.rows.StreamRows({ ...query, resume_token: token }, { deadline: deadline() })).all();
+  const rows = resumed.filter((m) => m.kind === 'batch').flatMap((m) => m.batch.rows.map((r) => [valueOf(r.values[0]), valueOf(r.values[1])]));
+  const ids = rows.map(([id]) => id);
+  check(ids.length > 0 && ids[0] === firstIds[firstIds.length - 1] + 1, `resumed at id ${ids[0]} after ${firstIds[firstIds.length - 1]}`);
+  const all = [...firstIds, ...ids];
+  const repeated = all.length - new Set(all).size;
+  check(repeated === 0, `${repeated} rows repeated`);
+  check(all.length === 5000 && all.every((id, i) => id === i + 1), `ids ${all.length}: lost rows (limit 5000 across resumes)`);
+  const wrong = rows.filter(([id, category]) => category !== CATEGORIES[id % 5]);
+  check(wrong.length === 0, `category differs from the seed for ${JSON.stringify(wrong.slice(0, 3))}`);
+  return `${firstIds.length} rows, cancelled, resumed at id ${ids[0]}: ${ids.length} more, 1..5000 once each`;
+}
+
+async function rowsCancel(ctx) {
+  const caseName = 'rows_cancel';
+  const call = new StreamReader(ctx.rows.StreamRows({ dataset: 'events', batch_size: 100 }, { deadline: deadline() }));
+  const schema = await call.next();
+  check(schema && schema.kind === 'schema', 'first message is not the schema');
+  const batch = await call.next();
+  check(batch && batch.kind === 'batch' && batch.batch.rows.length > 0, 'no first batch');
+  // The client stops reading here: flow control holds the server's writer, and with it the query.
+  const open = await ctx.harness.sync(caseName, 'rows_stream_open');
+  const error = await call.cancel();
+  const code = error ? codeName(error.code) : 'OK';
+  check(code === 'CANCELLED', `status after cancel ${code}`);
+  const gone = await ctx.harness.sync(caseName, 'rows_stream_cancelled');
+  check(open.ok, open.detail);
+  check(gone.ok, gone.detail);
+  return `read ${batch.batch.rows.length} rows of 1000000, cancelled -> CANCELLED; ${open.detail}; ${gone.detail}`;
+}
+
+// --- Lines ----------------------------------------------------------------------------------------
+
+async function linesFilter(ctx) {
+  const request = {
+    root: ctx.args.filesRoot,
+    path: 'app.log',
+    max_lines: 50,
+    filters: [{ contains: { text: 'ERROR' } }, { not_contains: { text: 'payments' } }],
+  };
+  const batches = await new StreamReader(ctx.files.StreamLines(request, { deadline: deadline() })).all();
+  const lines = batches.flatMap((b) => b.lines);
+  const expected = [];
+  for (let i = 1; expected.length < 50; i++) {
+    if (LEVELS[(i * 7) % 6] === 'ERROR' && AREAS[(i * 3) % 5] !== 'payments') {
+      expected.push(i);
+    }
+  }
+  const numbers = lines.map((l) => l.line_number);
+  check(JSON.stringify(numbers) === JSON.stringify(expected), `line numbers ${numbers.slice(0, 5)}..., expected ${expected.slice(0, 5)}...`);
+  for (const line of lines) {
+    check(line.text.includes(' ERROR ') && line.text.includes(` request ${line.line_number} took `) && !line.text.includes('payments'),
+      `line ${line.line_number}: ${JSON.stringify(line.text)}`);
+  }
+  check(lines.every((l, i) => i === 0 || l.offset > lines[i - 1].offset), 'offsets not increasing');
+  return `${lines.length} lines through contains(ERROR) + not_contains(payments), lines ${numbers[0]}..${numbers[numbers.length - 1]}`;
+}
+
+// --- Jobs -----------------------------------------------------------------------------------------
+
+async function jobsImportWatch(ctx) {
+  const request = {
+    root: ctx.args.filesRoot,
+    path: ctx.args.importPath,
+    format: 'IMPORT_FORMAT_CSV',
+    table: ctx.args.importTable,
+    csv: { header: true },
+  };
+  const start = new StreamReader(ctx.jobs.StartImport(request, { deadline: deadline() }));
+  const seen = [];
+  while (seen.length < 2) {
+    const event = await start.next();
+    check(event, `StartImport ended after ${seen.length} events`);
+    seen.push(event);
+  }
+  // Leaving the StartImport stream does not stop the job; Watch re-attaches.
+  await start.cancel();
+  check(seen[0].sequence === 1 && seen[0].kind === 'started', `first event ${JSON.stringify(seen[0])}`);
+  check(seen[1].sequence === 2, `second event has sequence ${seen[1].sequence}`);
+  const jobId = seen[0].job_id;
+  const totalBytes = seen[0].started.total_bytes;
+
+  const after = 2;
+  const watched = await new StreamReader(ctx.jobs.Watch({ job_id: jobId, after_sequence: after }, { deadline: deadline() })).all();
+  check(watched.length > 0, 'Watch streamed nothing');
+  const sequences = watched.map((e) => e.sequence);
+  check(sequences.every((s, i) => s === after + 1 + i), `sequences ${sequences} after ${after}`);
+  check(watched.every((e) => e.job_id === jobId), 'an event of another job');
+  const last = watched[watched.length - 1];
+  check(last.kind === 'completed', `last event is ${last.kind}: ${JSON.stringify(last)}`);
+  check(last.completed.rows_imported > 0 && last.completed.rows_rejected === 0, `completed ${JSON.stringify(last.completed)}`);
+  check(last.completed.bytes_read === totalBytes, `read ${last.completed.bytes_read} of ${totalBytes} bytes`);
+  return `job ${jobId}: StartImport 1..2, Watch after 2 -> ${sequences[0]}..${sequences[sequences.length - 1]}, completed ${last.completed.rows_imported} rows`;
+}
+
+// --- LLM ------------------------------------------------------------------------------------------
+
+async function llmBuiltinTokens(ctx) {
+  const prompt = 'interop tokens from grpc-js';
+  const request = {
+    model: 'builtin-echo',
+    request_id: 'interop-node',
+    messages: [{ role: 'COMPLETION_ROLE_USER', content: prompt }],
+  };
+  const chunks = await new StreamReader(ctx.llm.StreamCompletion(request, { deadline: deadline() })).all();
+  check(chunks.length > 0 && chunks[chunks.length - 1].kind === 'summary', 'the stream does not end with a summary');
+  const deltas = chunks.slice(0, -1);
+  check(deltas.every((c) => c.kind === 'delta'), 'a summary before the last message');
+  check(deltas.every((c, i) => c.delta.index === i), `indexes ${deltas.map((c) => c.delta.index)}`);
+  const text = deltas.map((c) => c.delta.text).join('');
+  check(text.split(/\s+/).filter(Boolean).join(' ') === prompt, `echoed ${JSON.stringify(text)}`);
+  const { summary } = chunks[chunks.length - 1];
+  check(summary.finish_reason === 'COMPLETION_FINISH_REASON_STOP', `finish reason ${summary.finish_reason}`);
+  check(summary.usage.completion_tokens === deltas.length, `usage ${JSON.stringify(summary.usage)}`);
+  check(summary.request_id === 'interop-node', `request id ${summary.request_id}`);
+  return `${deltas.length} tokens ${JSON.stringify(text)}, then a STOP summary`;
+}
+
+// --- Deadline -------------------------------------------------------------------------------------
+
+async function deadlineExceeded(ctx) {
+  const deadlineMs = 1500;
+  const started = Date.now();
+  const call = new StreamReader(ctx.files.StreamLines({ root: ctx.args.filesRoot, path: 'sample.log', follow: true }, { deadline: deadline(deadlineMs) }));
+  let lines = 0;
+  let code = 'OK';
+  try {
+    for (let b = await call.next(); b !== null; b = await call.next()) {
+      lines += b.lines.length;
+    }
+  } catch (error) {
+    code = codeName(error.code);
+  }
+  const elapsed = (Date.now() - started) / 1000;
+  check(code === 'DEADLINE_EXCEEDED', `status ${code}`);
+  check(lines > 0, 'no lines before the deadline');
+  check(elapsed >= (deadlineMs / 1000) * 0.9 && elapsed < deadlineMs / 1000 + 10, `ended after ${elapsed.toFixed(2)} s`);
+  return `follow stream: ${lines} lines, then DEADLINE_EXCEEDED after ${elapsed.toFixed(2)} s (${deadlineMs / 1000} s deadline)`;
+}
+
+const CASES = {
+  reflection_v1_list: (ctx) => reflectionList(ctx, 'v1'),
+  reflection_v1_describe: (ctx) => reflectionDescribe(ctx, 'v1'),
+  reflection_v1alpha_list: (ctx) => reflectionList(ctx, 'v1alpha'),
+  reflection_v1alpha_describe: (ctx) => reflectionDescribe(ctx, 'v1alpha'),
+  health_check_server: healthCheckServer,
+  health_check_services: healthCheckServices,
+  health_watch: healthWatch,
+  rows_resume: rowsResume,
+  lines_filter: linesFilter,
+  jobs_import_watch: jobsImportWatch,
+  llm_builtin_tokens: llmBuiltinTokens,
+  rows_cancel: rowsCancel,
+  deadline_exceeded: deadlineExceeded,
 };
 
 function parseArgs(argv) {
-  const args = { server_host: '127.0.0.1' };
+  const args = { address: '127.0.0.1:5000', cases: 'all', filesRoot: 'demo', importPath: 'people.csv', importTable: 'people', harness: false };
+  const names = { '--address': 'address', '--cases': 'cases', '--files-root': 'filesRoot', '--import-path': 'importPath', '--import-table': 'importTable' };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      throw new Error(`unexpected argument ${arg}`);
-    }
-    const eq = arg.indexOf('=');
-    if (eq >= 0) {
-      args[arg.slice(2, eq)] = arg.slice(eq + 1);
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    if (flag === '--harness') {
+      args.harness = true;
+    } else if (names[flag]) {
+      args[names[flag]] = inline !== undefined ? inline : argv[++i];
     } else {
-      args[arg.slice(2)] = argv[++i];
+      process.stderr.write(`unknown argument ${argv[i]}\nusage: node interop_client.js [--address H:P] [--cases all|${Object.keys(CASES).join(',')}] [--files-root demo] [--import-path people.csv] [--import-table people] [--harness]\n`);
+      process.exit(2);
     }
   }
   return args;
 }
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new CaseFailure(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  if (!args.server_port || !args.test_case) {
-    console.error('usage: interop_client.js --server_host H --server_port P --test_case NAME[,NAME...|all]');
-    return 2;
-  }
-  const names = args.test_case === 'all' ? Object.keys(cases) : args.test_case.split(',');
-  const unknown = names.filter((n) => !(n in cases));
+  const selected = args.cases === 'all' ? Object.keys(CASES) : args.cases.split(',').map((c) => c.trim()).filter(Boolean);
+  const unknown = selected.filter((c) => !CASES[c]);
   if (unknown.length > 0) {
-    console.error(`unknown test case(s): ${unknown.join(', ')}`);
-    return 2;
+    process.stderr.write(`unknown cases ${unknown}\n`);
+    process.exit(2);
   }
 
-  const testing = loadTesting();
-  const target = `${args.server_host}:${args.server_port}`;
-  const credentials = grpc.credentials.createInsecure();
-  const context = {
-    client: new testing.TestService(target, credentials),
-    gzipClient: new testing.TestService(target, credentials, { 'grpc.default_compression_algorithm': GZIP }),
-    unimplementedClient: new testing.UnimplementedService(target, credentials),
+  const contracts = loadContracts();
+  const client = (name) => new (lookup(contracts.services, name))(args.address, grpc.credentials.createInsecure());
+  const ctx = {
+    args,
+    address: args.address,
+    contracts,
+    harness: new Harness(args.harness),
+    rows: client('streamgrpc.v1.RowsService'),
+    files: client('streamgrpc.v1.FileLines'),
+    jobs: client('streamgrpc.v1.JobsService'),
+    llm: client('streamgrpc.v1.LlmService'),
+    health: client(HEALTH),
   };
 
   let failed = 0;
-  for (const name of names) {
+  const version = require('@grpc/grpc-js/package.json').version;
+  for (const name of selected) {
+    const started = Date.now();
+    let passed = true;
+    let detail;
     try {
-      await withTimeout(cases[name](context), CALL_TIMEOUT_MS + 5000, name);
-      console.log(`RESULT ${name} PASS`);
+      detail = await CASES[name](ctx);
     } catch (error) {
-      failed++;
-      const reason = error instanceof CaseFailure ? error.message : `${error.code !== undefined ? `status ${error.code}: ` : ''}${error.details || error.stack || error}`;
-      console.log(`RESULT ${name} FAIL ${String(reason).replace(/\n/g, ' | ')}`);
+      passed = false;
+      if (error instanceof CaseFailure) {
+        detail = error.message;
+      } else if (error && typeof error.code === 'number' && error.details !== undefined) {
+        detail = `${codeName(error.code)}: ${error.details}`;
+      } else {
+        detail = (error && error.stack) || String(error);
+      }
     }
+    failed += passed ? 0 : 1;
+    emit({ peer: PEER, version, case: name, passed, detail, ms: Date.now() - started });
   }
-  for (const c of Object.values(context)) {
+  for (const c of [ctx.rows, ctx.files, ctx.jobs, ctx.llm, ctx.health]) {
     c.close();
   }
-  return failed > 0 ? 1 : 0;
+  process.exit(failed ? 1 : 0);
 }
 
-// Exit explicitly: grpc-js can keep a deadline timer of a call cancelled before it started
-// (cancel_after_begin) referenced until the deadline passes. stdout to a pipe or file is
-// written synchronously on Linux, so no RESULT line is lost.
-main().then((code) => process.exit(code), (error) => {
-  console.error(error);
-  process.exit(2);
+main().catch((error) => {
+  process.stderr.write(`${(error && error.stack) || error}\n`);
+  process.exit(1);
 });

@@ -1,37 +1,39 @@
-using StreamGrpc.Interop.Client;
-
 namespace StreamGrpc.Interop.Tests.Infrastructure;
 
-/// <summary>Theory data: the interop cases of issue #2, and the reflection checks per protocol version.</summary>
+/// <summary>The cases every peer client runs (tests/Interop/python/interop_client.py and
+/// tests/Interop/node/interop_client.js print one result per name), as theory data.</summary>
 public static class InteropCases
 {
-    /// <summary>Every case, run by every peer client and by our client.</summary>
-    public static TheoryData<string> All => new(InteropClient.TestCases);
+    public const string RowsCancel = "rows_cancel";
 
-    /// <summary>The checks of tests/Interop/python/reflection_check.py, as "version.check".</summary>
-    public static TheoryData<string> ReflectionChecks
-    {
-        get
-        {
-            string[] checks =
-            [
-                "list_services",
-                "file_containing_symbol_service",
-                "file_containing_symbol_method",
-                "file_containing_symbol_message",
-                "transitive_well_known_types",
-                "file_by_filename",
-                "file_by_filename_well_known",
-                "unknown_symbol",
-                "unknown_file",
-            ];
-            return new(from version in new[] { "v1", "v1alpha" } from check in checks select $"{version}.{check}");
-        }
-    }
+    /// <summary>The sync points of rows_cancel: the stream is open and paused, then cancelled.</summary>
+    public const string RowsStreamOpen = "rows_stream_open";
 
-    /// <summary>Upper bound of one peer run over all cases (they take about a second).</summary>
-    public static readonly TimeSpan PeerRunTimeout = TimeSpan.FromSeconds(90);
+    public const string RowsStreamCancelled = "rows_stream_cancelled";
 
-    /// <summary>Upper bound of a server's start-up until it accepts connections.</summary>
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly string[] Names =
+    [
+        "reflection_v1_list",
+        "reflection_v1_describe",
+        "reflection_v1alpha_list",
+        "reflection_v1alpha_describe",
+        "health_check_server",
+        "health_check_services",
+        "health_watch",
+        "rows_resume",
+        "lines_filter",
+        "jobs_import_watch",
+        "llm_builtin_tokens",
+        RowsCancel,
+        "deadline_exceeded",
+    ];
+
+    public static TheoryData<string> All => new(Names);
+
+    /// <summary>Upper bound of one peer run over every case (about 5 s when all is well).</summary>
+    public static readonly TimeSpan PeerRunTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>The points at which a case stops for the harness to check the database, in order.</summary>
+    internal static IReadOnlyList<string> SyncPoints(string testCase) =>
+        testCase == RowsCancel ? [RowsStreamOpen, RowsStreamCancelled] : [];
 }

@@ -4,21 +4,27 @@ using System.Threading.Channels;
 
 namespace StreamGrpc.Interop.Tests.Infrastructure;
 
-/// <summary>A peer program (Python, Node, or one of our interop programs) run as a child process,
-/// its output collected line by line. Every wait is bounded; disposing kills the process tree.</summary>
-internal sealed class PeerProcess : IAsyncDisposable
+/// <summary>A program run as a child process (the service, a peer client, a script): its stdout
+/// read line by line, stdout and stderr kept for failure messages, stdin open for answers. Every
+/// wait is bounded; disposing kills the process tree.</summary>
+internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>(new() { SingleReader = true });
     private Task _exited = Task.CompletedTask;
 
-    private PeerProcess(Process process)
+    private ChildProcess(Process process)
     {
         _process = process;
     }
 
     public string CommandLine => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList)}";
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Completes when the process has exited and its output has been read.</summary>
+    public Task Exited => _exited;
 
     /// <summary>Everything the process wrote so far, stdout and stderr interleaved.</summary>
     public string Output
@@ -32,15 +38,15 @@ internal sealed class PeerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="fileName"/>; a peer that is not installed fails here.</summary>
-    public static PeerProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory)
+    /// <summary>Starts <paramref name="fileName"/>; a program that is not installed fails here.</summary>
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            // Kept open so a peer server can notice (--exit_on_stdin_eof) when the test host is gone.
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
@@ -51,48 +57,41 @@ internal sealed class PeerProcess : IAsyncDisposable
 
         startInfo.Environment["PYTHONUNBUFFERED"] = "1";
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var peer = new PeerProcess(process);
-        process.OutputDataReceived += (_, e) => peer.OnLine(e.Data, toLines: true);
-        process.ErrorDataReceived += (_, e) => peer.OnLine(e.Data, toLines: false);
+        var child = new ChildProcess(process);
+        process.OutputDataReceived += (_, e) => child.OnLine(e.Data, toLines: true);
+        process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, toLines: false);
         try
         {
             process.Start();
         }
         catch (Exception e)
         {
+            process.Dispose();
             throw new InvalidOperationException(
-                $"Cannot start peer '{fileName}': {e.Message}. Install the interop peers with scripts/install-peers.sh.", e);
+                $"Cannot start '{fileName}': {e.Message}. Install the interop peers with scripts/install-peers.sh.", e);
         }
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        peer._exited = peer.WatchExitAsync();
-        return peer;
+        child._exited = child.WatchExitAsync();
+        return child;
     }
 
-    /// <summary>Waits for the first stdout line that <paramref name="match"/> accepts, e.g. a
-    /// server's "listening on PORT".</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await foreach (var line in _lines.Reader.ReadAllAsync(cts.Token))
-            {
-                if (match(line))
-                {
-                    return line;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
-        {
-            throw new TimeoutException($"'{CommandLine}' printed no expected line within {timeout}. Output:\n{Output}");
-        }
+    /// <summary>The stdout lines, as they come, until the process closes stdout.</summary>
+    public IAsyncEnumerable<string> ReadLinesAsync(CancellationToken cancellationToken) => _lines.Reader.ReadAllAsync(cancellationToken);
 
-        throw new InvalidOperationException($"'{CommandLine}' exited (code {ExitCodeOrNull()}) without the expected line. Output:\n{Output}");
+    /// <summary>Writes one line to the process's stdin.</summary>
+    public async Task WriteLineAsync(string line, TimeSpan timeout)
+    {
+        var stdin = _process.StandardInput;
+        await stdin.WriteLineAsync(line).WaitAsync(timeout);
+        await stdin.FlushAsync().WaitAsync(timeout);
     }
 
     /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
@@ -116,7 +115,6 @@ internal sealed class PeerProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.StandardInput.Close();
                 _process.Kill(entireProcessTree: true);
             }
 
@@ -163,6 +161,4 @@ internal sealed class PeerProcess : IAsyncDisposable
             _lines.Writer.TryWrite(line);
         }
     }
-
-    private int? ExitCodeOrNull() => _process.HasExited ? _process.ExitCode : null;
 }
