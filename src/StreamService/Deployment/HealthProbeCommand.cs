@@ -11,12 +11,16 @@ namespace StreamService.Deployment;
 /// carries nothing but the service.
 /// </summary>
 /// <remarks>The address defaults to <c>STREAMGRPC_HEALTH_ADDRESS</c>, then <c>http://127.0.0.1:5000</c>;
-/// the service name defaults to "" (the whole server). Output is one line, for logs.</remarks>
+/// the service name defaults to "" (the whole server); <c>STREAMGRPC_HEALTH_TOKEN</c>, when set, is sent as the bearer
+/// token. Output is one line, for logs.</remarks>
 internal static class HealthProbeCommand
 {
     public const string Flag = "--health-probe";
 
     public const string AddressVariable = "STREAMGRPC_HEALTH_ADDRESS";
+
+    /// <summary>A bearer token (API key or JWT) for an instance whose health is behind authentication.</summary>
+    public const string TokenVariable = "STREAMGRPC_HEALTH_TOKEN";
 
     public const string DefaultAddress = "http://127.0.0.1:5000";
 
@@ -38,7 +42,13 @@ internal static class HealthProbeCommand
         {
             using var channel = GrpcChannel.ForAddress(uri);
             var client = new Health.HealthClient(channel);
-            var response = await client.CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow + Deadline);
+            var headers = new Metadata();
+            if (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token)
+            {
+                headers.Add("authorization", "Bearer " + token);
+            }
+
+            var response = await client.CheckAsync(new HealthCheckRequest { Service = service }, headers, deadline: DateTime.UtcNow + Deadline);
             await output.WriteLineAsync($"health-probe: {uri} '{service}' {response.Status}");
             return response.Status == HealthCheckResponse.Types.ServingStatus.Serving ? 0 : 1;
         }

@@ -95,6 +95,33 @@ public sealed class StreamCallGateTests
         Assert.False(ran);
     }
 
+    [Fact]
+    public async Task Stream_ClientCancels_EndedCancelledInTheLogAndMetricsWithoutErrors()
+    {
+        var settings = HardeningSettings.WithKeys(("gate", Key, ["*"]));
+        var root = settings.FileRoot("t");
+        await File.WriteAllTextAsync(Path.Combine(root, "a.log"), "one\ntwo\n");
+        var logs = new CapturedLogs();
+        await using var host = await HardenedHost.StartAsync(settings, logs);
+        var calls = new CallLog();
+        using var listener = ListenToCalls(host, calls);
+        using var channel = host.CreateChannel();
+        using var cancel = new CancellationTokenSource();
+
+        // A follow stream never ends by itself: only the client's cancel ends it.
+        using var call = new StreamGrpc.V1.FileLines.FileLinesClient(channel).StreamLines(
+            new StreamGrpc.V1.StreamLinesRequest { Root = "t", Path = "a.log", Follow = true }, LlmCalls.Bearer(Key), cancellationToken: cancel.Token);
+        Assert.True(await call.ResponseStream.MoveNext(TestTimeout.Token()).Bounded());
+        await cancel.CancelAsync();
+
+        var ended = await logs.WaitForAsync(e => e.Message.StartsWith("Call /streamgrpc.v1.FileLines/StreamLines ended", StringComparison.Ordinal)).Bounded();
+        Assert.Contains("ended Cancelled", ended.Message);
+        await calls.WaitForAsync(("files", (int)StatusCode.Cancelled)).Bounded();
+        // Writes the handler attempted after the abort are not reported as failures of the service.
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error
+            && (e.Category.StartsWith("Grpc.", StringComparison.Ordinal) || e.Category.StartsWith("StreamService.", StringComparison.Ordinal)));
+    }
+
     private static List<string> MappedMethods(HardenedHost host) => host.Services.GetRequiredService<EndpointDataSource>().Endpoints
         .Select(e => e.Metadata.GetMetadata<GrpcMethodMetadata>())
         .OfType<GrpcMethodMetadata>()

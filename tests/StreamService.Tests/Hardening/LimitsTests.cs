@@ -102,6 +102,18 @@ public sealed class LimitsTests
         Assert.Contains("StreamGrpc:Limits:Http2InitialStreamWindowSize", ex.Message);
     }
 
+    [Theory]
+    [InlineData("StalledConsumerTimeot")]
+    [InlineData("MaxRecieveMessageSize")]
+    public async Task Start_UnknownGrpcSetting_FailsNamingIt(string key)
+    {
+        var settings = HardeningSettings.WithKeys(("a", KeyA, ["*"])).With("StreamGrpc:Grpc:" + key, "1");
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => HardenedHost.StartAsync(settings));
+
+        Assert.Contains("StreamGrpc:Grpc:" + key, ex.Message);
+    }
+
     [Fact]
     public async Task Stream_ConsumerStopsReading_EndedWithResourceExhausted()
     {
@@ -120,6 +132,9 @@ public sealed class LimitsTests
 
         // Stop reading until the server has given up on this consumer (its status then follows the buffered data).
         await WaitForStatusAsync(host, "streamgrpc.server.calls", StatusCode.ResourceExhausted);
+
+        // The call is counted once its handler has returned: the file it streamed is closed already.
+        Assert.False(StreamService.Tests.Files.OpenFileHandles.IsOpen(Path.Combine(root, "big.log")), "the stalled call's file is still open");
         var ex = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             while (await call.ResponseStream.MoveNext(TestTimeout.Token()).Bounded())
