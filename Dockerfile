@@ -12,15 +12,11 @@ WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Restore first from the project files alone, so source edits reuse the cached package layer.
 COPY Directory.Build.props Directory.Packages.props ./
-COPY src/StreamGrpc.Rpc/StreamGrpc.Rpc.csproj src/StreamGrpc.Rpc/
-COPY src/StreamGrpc.Rpc.AspNetCore/StreamGrpc.Rpc.AspNetCore.csproj src/StreamGrpc.Rpc.AspNetCore/
 COPY src/StreamGrpc.Contracts/StreamGrpc.Contracts.csproj src/StreamGrpc.Contracts/
 COPY src/StreamService/StreamService.csproj src/StreamService/
 RUN dotnet restore src/StreamService/StreamService.csproj
 # Then the sources the service needs (contracts compile from protos/ at build time).
 COPY protos/ protos/
-COPY src/StreamGrpc.Rpc/ src/StreamGrpc.Rpc/
-COPY src/StreamGrpc.Rpc.AspNetCore/ src/StreamGrpc.Rpc.AspNetCore/
 COPY src/StreamGrpc.Contracts/ src/StreamGrpc.Contracts/
 COPY src/StreamService/ src/StreamService/
 RUN dotnet publish src/StreamService/StreamService.csproj -c Release --no-restore -o /app -p:UseAppHost=false
