@@ -77,6 +77,7 @@ internal sealed partial class StreamCallGate(
         using var scope = logger.BeginScope(new StreamCallScope(call, activity ?? Activity.Current));
 
         var principal = await AdmitAsync(http, call, method.ServiceName);
+        var limited = !StreamKinds.IsInfrastructure(method.ServiceName);
         metrics.CallStarted(call);
         call.ResumePoint = request is null ? null : StreamProgress.StartOf(request);
         var status = StatusCode.Unknown;
@@ -84,7 +85,9 @@ internal sealed partial class StreamCallGate(
         try
         {
             var result = await RunAdmittedAsync(call, handler);
-            status = StatusCode.OK;
+
+            // A handler that returned after its client went away did not deliver its response.
+            status = call.ClientAborted.IsCancellationRequested ? AbortedStatus(call).StatusCode : StatusCode.OK;
             return result;
         }
         catch (Exception e)
@@ -94,7 +97,7 @@ internal sealed partial class StreamCallGate(
         }
         finally
         {
-            if (principal is not null && !StreamKinds.IsInfrastructure(method.ServiceName))
+            if (limited)
             {
                 admission.Exit(principal.Name);
             }
@@ -168,9 +171,7 @@ internal sealed partial class StreamCallGate(
     {
         if (call.ClientAborted.IsCancellationRequested)
         {
-            return DateTime.UtcNow >= call.Deadline
-                ? new RpcException(new Status(StatusCode.DeadlineExceeded, "the call's deadline passed"))
-                : new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled by the client"));
+            return new RpcException(AbortedStatus(call));
         }
 
         switch (call.EndedBy)
@@ -185,6 +186,12 @@ internal sealed partial class StreamCallGate(
 
         return exception is RpcException rpc && IsRetryable(rpc.StatusCode) ? WithResumePoint(call, rpc) : null;
     }
+
+    /// <summary>How a call its client ended ends: grpc-dotnet cancels the call's token for a
+    /// client cancel, a reset connection and a passed deadline alike.</summary>
+    private static Status AbortedStatus(StreamCall call) => DateTime.UtcNow >= call.Deadline
+        ? new Status(StatusCode.DeadlineExceeded, "the call's deadline passed")
+        : new Status(StatusCode.Cancelled, "the call was cancelled by the client");
 
     /// <summary>Statuses a client can recover from by resuming elsewhere or later.</summary>
     private static bool IsRetryable(StatusCode code) => code is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.Aborted or StatusCode.Internal;
