@@ -41,6 +41,7 @@ internal sealed partial class ImportJob(
                 return;
             }
 
+            progress.Restart();
             LogStarted(job.Id, job.Plan.TargetName, job.Plan.Root, job.Plan.Path);
             await AppendAsync(job, new JobEvent { Progress = progress.Snapshot() }, Counters(progress), cancellationToken);
             await ImportAsync(job, progress, backend, cancellationToken);
