@@ -44,7 +44,8 @@ internal sealed class CliOutput : IDisposable
 
     public bool IsClosed => _reader.IsClosed;
 
-    /// <summary>The stderr console: colours only on a terminal.</summary>
+    /// <summary>The stderr console: the terminal's width on a terminal; redirected (a log, a pipe,
+    /// a CI runner), no colours and no width at all, so a message stays one line for grep.</summary>
     internal static IAnsiConsole CreateErrorConsole(IAnsiConsoleOutput output, bool redirected)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -53,6 +54,12 @@ internal sealed class CliOutput : IDisposable
             Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
             ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
         });
+        if (redirected)
+        {
+            // Spectre assumes 80 columns when the output is not a terminal and wraps words there.
+            console.Profile.Width = int.MaxValue;
+        }
+
         return console;
     }
 

@@ -225,6 +225,19 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Error_StderrNotATerminal_OneLineNotWrapped()
+    {
+        var dataset = "no_such_dataset_" + new string('x', 90);
+        var result = await CliProcess.RunAsync("rows", dataset, "--address", Address);
+
+        Assert.True(result.ExitCode == 69, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n'));
+        Assert.StartsWith("error: NotFound: ", line);
+        Assert.Contains(dataset, line);
+        Assert.True(line.Length > 120, line);
+    }
+
+    [Fact]
     public async Task Chat_Json_DeltasThenSummary()
     {
         var result = await CliProcess.RunAsync("chat", "hello streaming world", "--json", "--address", Address);
