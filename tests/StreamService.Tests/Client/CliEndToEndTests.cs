@@ -237,6 +237,37 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(line.Length > 120, line);
     }
 
+    [Theory]
+    [InlineData("--where", "nosuchcol = 1")]
+    [InlineData("--where", "nosuchcol is null")]
+    [InlineData("--columns", "nosuchcol")]
+    public async Task Rows_UnknownColumnInAnyOption_ExitsWith64PlusInvalidArgumentNamingIt(string option, string value)
+    {
+        var result = await CliProcess.RunAsync("rows", "events", option, value, "--address", Address);
+
+        Assert.True(result.ExitCode == 67, result.ToString());
+        Assert.Contains("InvalidArgument", result.Stderr);
+        Assert.Contains("'nosuchcol'", result.Stderr);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("id = 1; DROP TABLE events", "column 'id' is ", "expected an integer", "not '1; DROP TABLE events'")]
+    [InlineData("active = maybe", "column 'active' is boolean", "expected true or false", "not 'maybe'")]
+    [InlineData("day < tomorrow", "column 'day' is date", "expected a date", "not 'tomorrow'")]
+    [InlineData("id in 1,two,3", "column 'id' is ", "expected an integer", "not 'two'")]
+    public async Task Rows_WhereLiteralOfTheWrongType_NamesColumnTypeAndExpectation(string where, string column, string expected, string actual)
+    {
+        var result = await CliProcess.RunAsync("rows", "events", "--where", where, "--address", Address);
+
+        Assert.True(result.ExitCode == 67, result.ToString());
+        Assert.StartsWith("error: InvalidArgument: --where '" + where + "': ", result.Stderr);
+        Assert.Contains(column, result.Stderr);
+        Assert.Contains(expected, result.Stderr);
+        Assert.Contains(actual, result.Stderr);
+        Assert.DoesNotContain("was not in a correct format", result.Stderr);
+    }
+
     [Fact]
     public async Task Chat_Json_DeltasThenSummary()
     {
