@@ -269,6 +269,22 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Chat_OneTokenReply_ReportsNoRateAndSaysWhy()
+    {
+        var text = await CliProcess.RunAsync("chat", "hello", "--address", Address);
+        var json = await CliProcess.RunAsync("chat", "hello", "--json", "--address", Address);
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("completion", text.Stderr);
+        Assert.DoesNotContain(" tokens/s;", text.Stderr);
+        Assert.Contains("no tokens/s rate: one token, and a rate needs two to measure between", text.Stderr);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var summary = ParseNdjson(json.Stdout)[^1];
+        Assert.Equal(1, summary.GetProperty("completion_tokens").GetInt64());
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("tokens_per_second").ValueKind);
+    }
+
+    [Fact]
     public async Task Chat_Json_DeltasThenSummary()
     {
         var result = await CliProcess.RunAsync("chat", "hello streaming world", "--json", "--address", Address);
