@@ -125,15 +125,26 @@ internal sealed class CliOutput : IDisposable
         }
     }
 
+    /// <summary>A pipe, socket or terminal is written with write(2) on the descriptor, where EPIPE
+    /// surfaces. A regular file keeps the console stream: a FileStream writes a seekable file at
+    /// its own position (pwrite), which would overwrite what the shell appends to the same file.</summary>
     private static Stream OpenStdout()
     {
         try
         {
-            return new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            var descriptor = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            if (!descriptor.CanSeek)
+            {
+                return descriptor;
+            }
+
+            descriptor.Dispose(); // does not close fd 1
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
         {
-            return Console.OpenStandardOutput(); // stdout closed or of an unusual kind
+            // stdout closed or of an unusual kind
         }
+
+        return Console.OpenStandardOutput();
     }
 }

@@ -159,6 +159,22 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
             "the service never logged the line stream's cancellation");
     }
 
+    [Fact]
+    public async Task Rows_StdoutAFileTheShellAlsoWrites_OutputLandsInOrder()
+    {
+        // `{ echo before; streamgrpc ...; echo after; } > file`: one file description, one offset.
+        var file = Path.Combine(_fileRoot, "out.txt");
+        var script = $"echo before; \"$0\" \"$1\" rows events -c id --limit 3 --address \"$2\"; echo after";
+        var shell = new ProcessStartInfo("bash") { ArgumentList = { "-c", $"{{ {script}; }} > '{file}'", "dotnet", Path.Combine(AppContext.BaseDirectory, "streamgrpc.dll"), Address } };
+        using (var run = Process.Start(shell)!)
+        {
+            await run.WaitForExitAsync().Bounded();
+            Assert.Equal(0, run.ExitCode);
+        }
+
+        Assert.Equal(["before", "id", "1", "2", "3", "after"], File.ReadAllLines(file));
+    }
+
     public static TheoryData<string> StreamingCommands => ["rows", "lines", "lines --follow", "chat"];
 
     [Theory]
