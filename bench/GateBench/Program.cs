@@ -11,6 +11,24 @@ using StreamService.Observability;
 // drain-safe flush) on the write path, against the bare pipe writer it wraps. Each iteration
 // writes one length-prefixed gRPC message and flushes, as the runtime does; a reader drains the
 // pipe concurrently. Usage: dotnet run -c Release --project bench/GateBench [-- --json]
+const string Usage = """
+    usage: GateBench [--json]
+      --json   also print the results as JSON after the table
+    """;
+
+if (args is ["--help" or "-h" or "-?"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+if (args.FirstOrDefault(a => a != "--json") is { } unknown)
+{
+    Console.Error.WriteLine($"error: unknown argument '{unknown}'");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
 const int Messages = 2_000_000;
 var payloadSizes = new[] { 64, 1024, 16 * 1024 };
 
@@ -36,6 +54,8 @@ if (args.Contains("--json"))
 {
     Console.WriteLine(JsonSerializer.Serialize(results));
 }
+
+return 0;
 
 async Task<Result> RunAsync(string name, int payloadSize, int count, bool wrap)
 {

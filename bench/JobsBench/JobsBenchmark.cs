@@ -38,16 +38,24 @@ internal static class JobsBenchmark
         string? json = null;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] is "--rows" or "--runs" or "--cancel-runs" && (i + 1 >= args.Length || !long.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            {
+                Console.Error.WriteLine($"error: {args[i]} needs a number");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
             switch (args[i])
             {
                 case "--rows": rows = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--cancel-runs": cancelRuns = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--json": json = args[++i]; break;
+                case "--json" when i + 1 < args.Length: json = args[++i]; break;
                 case "--help" or "-h" or "-?":
                     Console.WriteLine(Usage);
                     return 0;
                 default:
+                    Console.Error.WriteLine($"error: unknown argument '{args[i]}'");
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
