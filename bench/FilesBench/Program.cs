@@ -8,7 +8,32 @@ using StreamGrpc.V1;
 using StreamService.Files;
 using StreamService.Files.Stages;
 
-var options = BenchOptions.Parse(args);
+const string Usage = """
+    usage: FilesBench [--size-mb N] [--runs N] [--keep] [--json PATH]
+      --size-mb N   size of the generated log file in MiB (default 2048; reused when big enough)
+      --runs N      runs of each mode (default 1)
+      --keep        keep the generated file under bench/out/files
+      --json PATH   also write the results as JSON
+    Needs the Release build of src/StreamService.
+    """;
+
+if (args is ["--help" or "-h" or "-?"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+{
+    Console.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
 var repoRoot = FindRepoRoot();
 var dataDirectory = Path.Combine(repoRoot, "bench", "out", "files");
 var serviceDll = Path.Combine(repoRoot, "src", "StreamService", "bin", "Release", "net10.0", "StreamService.dll");

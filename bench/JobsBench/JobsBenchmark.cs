@@ -12,27 +12,51 @@ namespace JobsBench;
 /// One CSV of people rows imported (a) by a StreamService import job (StartImport, events read until
 /// <c>completed</c>) and (b) by <c>psql \copy ... FROM</c> the same file, each into its own table of
 /// the same shape, truncated before every run. Modes alternate; the table shows the best run of each.
+/// Then the cancel latency: an import cancelled once it reports <see cref="CancelAtPercent"/>%, timed
+/// from the Cancel call to its answer and to the job's terminal (<c>failed</c>, CANCELLED) event.
 /// </summary>
 internal static class JobsBenchmark
 {
     private const string JobTable = "bench_import_job";
     private const string PsqlTable = "bench_import_psql";
     private const string Columns = "id, name, email, age, joined, score";
+    private const double CancelAtPercent = 20;
+    private const string Usage = """
+        usage: JobsBench [--rows N] [--runs N] [--cancel-runs N] [--json FILE]
+          --rows N         rows in the generated CSV (default 1000000)
+          --runs N         import runs per mode, job and psql \copy; the best counts (default 3)
+          --cancel-runs N  imports cancelled at 20% to time the cancel (default 3; 0 skips)
+          --json FILE      also write the figures as JSON
+        Needs the Release build of src/StreamService; starts its own PostgreSQL under .data/bench-pg.
+        """;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var rows = 1_000_000L;
         var runs = 3;
+        var cancelRuns = 3;
         string? json = null;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] is "--rows" or "--runs" or "--cancel-runs" && (i + 1 >= args.Length || !long.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            {
+                Console.Error.WriteLine($"error: {args[i]} needs a number");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
             switch (args[i])
             {
                 case "--rows": rows = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--json": json = args[++i]; break;
+                case "--cancel-runs": cancelRuns = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--json" when i + 1 < args.Length: json = args[++i]; break;
+                case "--help" or "-h" or "-?":
+                    Console.WriteLine(Usage);
+                    return 0;
                 default:
-                    Console.Error.WriteLine("usage: JobsBench [--rows N] [--runs N] [--json FILE]");
+                    Console.Error.WriteLine($"error: unknown argument '{args[i]}'");
+                    Console.Error.WriteLine(Usage);
                     return 2;
             }
         }
@@ -93,6 +117,18 @@ internal static class JobsBenchmark
             }
         }
 
+        var cancels = new List<CancelTiming>();
+        for (var run = 0; run < cancelRuns; run++)
+        {
+            await Shell.RunAsync("psql", [.. psql, "-c", $"TRUNCATE {JobTable}"]);
+            if (await MeasureCancelAsync(client) is not { } timing)
+            {
+                return 1;
+            }
+
+            cancels.Add(timing);
+        }
+
         var job = rows / jobTimes.Min();
         var copy = rows / psqlTimes.Min();
         var table = new StringBuilder();
@@ -104,16 +140,80 @@ internal static class JobsBenchmark
         table.AppendLine(CultureInfo.InvariantCulture, $"| psql \\copy FROM (same file)            | {copy,10:N0} | {bytes / (1024.0 * 1024) / psqlTimes.Min(),7:F1} | {psqlTimes.Min(),7:F2} |");
         table.AppendLine();
         table.AppendLine(CultureInfo.InvariantCulture, $"job / psql: {job / copy:P0} (target >= 50%)");
+        if (cancels.Count > 0)
+        {
+            table.AppendLine();
+            table.AppendLine(CultureInfo.InvariantCulture, $"cancel at {CancelAtPercent}% ({cancels.Count} run(s)): Cancel RPC to ...");
+            table.AppendLine();
+            table.AppendLine("| run | Cancel answered (ms) | terminal event (ms) | last progress before it |");
+            table.AppendLine("| --: | -------------------: | ------------------: | ----------------------: |");
+            for (var i = 0; i < cancels.Count; i++)
+            {
+                table.AppendLine(CultureInfo.InvariantCulture, $"| {i + 1,3} | {cancels[i].AnsweredMs,20:F1} | {cancels[i].TerminalMs,19:F1} | {cancels[i].LastPercent,22:F1}% |");
+            }
+
+            table.AppendLine();
+            table.AppendLine(CultureInfo.InvariantCulture, $"worst terminal event: {cancels.Max(c => c.TerminalMs):F1} ms after the Cancel call (target <= 500 ms)");
+        }
+
         Console.Write(table);
 
         if (json is not null)
         {
-            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { rows, bytes, runs, jobSeconds = jobTimes, psqlSeconds = psqlTimes, jobRowsPerSecond = job, psqlRowsPerSecond = copy, ratio = job / copy }));
+            await File.WriteAllTextAsync(json, JsonSerializer.Serialize(new { rows, bytes, runs, jobSeconds = jobTimes, psqlSeconds = psqlTimes, jobRowsPerSecond = job, psqlRowsPerSecond = copy, ratio = job / copy, cancels }));
         }
 
         File.Delete(file);
         return 0;
     }
+
+    /// <summary>Starts an import, cancels it once it reports <see cref="CancelAtPercent"/>%, and times
+    /// the Cancel call's answer and the job's terminal event on the StartImport stream.</summary>
+    private static async Task<CancelTiming?> MeasureCancelAsync(JobsService.JobsServiceClient client)
+    {
+        using var call = client.StartImport(new StartImportRequest
+        {
+            Root = "bench", Path = "people.csv", Table = JobTable, Format = ImportFormat.Csv, Csv = new ImportCsvOptions { Header = true },
+        });
+        Stopwatch? sinceCancel = null;
+        Task<double>? answered = null;
+        var lastPercent = 0.0;
+        await foreach (var jobEvent in call.ResponseStream.ReadAllAsync())
+        {
+            if (jobEvent.KindCase == JobEvent.KindOneofCase.Progress)
+            {
+                lastPercent = jobEvent.Progress.Percent;
+                if (sinceCancel is null && lastPercent >= CancelAtPercent)
+                {
+                    sinceCancel = Stopwatch.StartNew();
+                    var clock = sinceCancel;
+                    answered = client.CancelAsync(new CancelJobRequest { JobId = jobEvent.JobId }).ResponseAsync
+                        .ContinueWith(t => { t.GetAwaiter().GetResult(); return clock.Elapsed.TotalMilliseconds; }, TaskScheduler.Default);
+                }
+            }
+            else if (jobEvent.KindCase == JobEvent.KindOneofCase.Failed && sinceCancel is not null && answered is not null)
+            {
+                var terminal = sinceCancel.Elapsed.TotalMilliseconds;
+                if (jobEvent.Failed.Code != (int)StatusCode.Cancelled)
+                {
+                    Console.Error.WriteLine($"the cancelled job failed otherwise: {jobEvent}");
+                    return null;
+                }
+
+                return new CancelTiming(await answered, terminal, lastPercent);
+            }
+            else if (jobEvent.KindCase is JobEvent.KindOneofCase.Completed or JobEvent.KindOneofCase.Failed)
+            {
+                Console.Error.WriteLine($"the job ended before it was cancelled (use more --rows): {jobEvent}");
+                return null;
+            }
+        }
+
+        Console.Error.WriteLine("the StartImport stream ended without a terminal event");
+        return null;
+    }
+
+    private sealed record CancelTiming(double AnsweredMs, double TerminalMs, double LastPercent);
 
     private static long WriteCsv(string path, long rows)
     {

@@ -8,5 +8,34 @@ if (args is ["--serve", .. var serviceArgs])
     return 0;
 }
 
-var options = BenchOptions.Parse(args);
+const string Usage = """
+    usage: LlmBench [--iterations N] [--warmup N] [--tokens N] [--interval-ms MS] [--streams N]
+                    [--latency-host child|inprocess] [--json PATH]
+      --iterations N     measured completions for the latency figures (default 500)
+      --warmup N         unmeasured completions first (default 50)
+      --tokens N         tokens per completion from the fake upstream (default 10)
+      --interval-ms MS   upstream delay between tokens (default 2)
+      --streams N        concurrent completions for the memory figure (default 2000)
+      --latency-host H   run the service as a child process (default) or in this process
+      --json PATH        also write the results as JSON
+    """;
+
+if (args is ["--help" or "-h" or "-?"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
 return await Bench.RunAsync(options);

@@ -7,7 +7,35 @@ using LoadBench;
 using Npgsql;
 using StreamGrpc.V1;
 
-var options = BenchOptions.Parse(args);
+const string Usage = """
+    usage: LoadBench [--streams N] [--duration SECONDS] [--rows N] [--tokens-per-second R]
+                     [--json PATH] [--connection-string CS] [--service-dll PATH]
+      --streams N              concurrent streams of every kind together (default 2000, at least 4)
+      --duration SECONDS       how long the load runs (default 60, at most 600)
+      --rows N                 of the streams, slow row readers (default 80, fewer than --streams)
+      --tokens-per-second R    pace of the built-in LLM streams (default 2)
+      --json PATH              also write the results as JSON
+      --connection-string CS   PostgreSQL to use (default: start scripts/pg.sh under .data)
+      --service-dll PATH       the StreamService.dll to run (default: the Release build)
+    """;
+
+if (args is ["--help" or "-h" or "-?"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
 var repository = Setup.FindRepositoryRoot();
 var dll = options.ServiceDll ?? Path.Combine(repository, "src", "StreamService", "bin", "Release", "net10.0", "StreamService.dll");
 var connectionString = options.ConnectionString ?? await Setup.StartPostgresAsync(repository);

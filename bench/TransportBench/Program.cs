@@ -1,6 +1,17 @@
 using StreamGrpc.Bench.Transport;
 
-var options = BenchOptions.Parse(args);
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
 if (options.ShowHelp)
 {
     Console.WriteLine(BenchOptions.Usage);

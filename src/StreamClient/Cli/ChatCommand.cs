@@ -37,10 +37,12 @@ internal static class ChatCommand
                 request.Seed = s;
             }
 
+            var deltas = 0;
             await foreach (var chunk in client.StreamCompletionAsync(request, call))
             {
                 if (chunk.KindCase == CompletionChunk.KindOneofCase.Delta)
                 {
+                    deltas++;
                     if (output.IsJson)
                     {
                         output.WriteJson(json =>
@@ -61,6 +63,11 @@ internal static class ChatCommand
 
                 var summary = chunk.Summary;
                 var ttft = summary.TimeToFirstToken?.ToTimeSpan().TotalMilliseconds ?? 0;
+
+                // A rate needs two tokens to measure between: with fewer, the service's 0 would
+                // read as "very slow", so no rate is reported (JSON: null) and the text says why.
+                var tokens = summary.Usage is { } usage ? (long)usage.CompletionTokens : deltas;
+                var measurable = tokens >= 2;
                 if (output.IsJson)
                 {
                     output.WriteJson(json =>
@@ -70,14 +77,24 @@ internal static class ChatCommand
                         json.WriteNumber("completion_tokens", summary.Usage?.CompletionTokens ?? 0);
                         json.WriteNumber("total_tokens", summary.Usage?.TotalTokens ?? 0);
                         json.WriteNumber("time_to_first_token_ms", ttft);
-                        json.WriteNumber("tokens_per_second", summary.TokensPerSecond);
+                        if (measurable)
+                        {
+                            json.WriteNumber("tokens_per_second", summary.TokensPerSecond);
+                        }
+                        else
+                        {
+                            json.WriteNull("tokens_per_second");
+                        }
                     });
                 }
                 else
                 {
                     output.WriteLine(string.Empty);
                     output.Flush();
-                    output.Error.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{summary.FinishReason}; tokens {summary.Usage?.PromptTokens} prompt + {summary.Usage?.CompletionTokens} completion = {summary.Usage?.TotalTokens}; first token {ttft:F1} ms; {summary.TokensPerSecond:F1} tokens/s[/]");
+                    var rate = measurable
+                        ? string.Create(CultureInfo.InvariantCulture, $"{summary.TokensPerSecond:F1} tokens/s")
+                        : $"no tokens/s rate: {(tokens == 1 ? "one token" : "no tokens")}, and a rate needs two to measure between";
+                    output.Error.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]{summary.FinishReason}; tokens {summary.Usage?.PromptTokens} prompt + {summary.Usage?.CompletionTokens} completion = {summary.Usage?.TotalTokens}; first token {ttft:F1} ms; {rate}[/]");
                 }
             }
         }));

@@ -18,6 +18,10 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>After a termination signal, how long the command may take to cancel its call and
+    /// finish before the process exits anyway (the connection's close cancels the call too).</summary>
+    private static readonly TimeSpan s_signalGrace = TimeSpan.FromMilliseconds(400);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var parse = Create().Parse(args);
@@ -32,8 +36,25 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
-        // Ctrl+C / SIGTERM cancel the token passed to the command; the stream is cancelled at the
-        // service and the command exits with 130 after at most two seconds.
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(2) });
+        // Ctrl+C, SIGTERM and SIGHUP cancel the token passed to the command: the call is cancelled
+        // at the service and the process exits with 128 + the signal (System.CommandLine's own
+        // handling is off: it waits a fixed timeout and knows SIGINT and SIGTERM only).
+        using var signals = new TerminationSignals();
+        var run = parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token);
+        if (await Task.WhenAny(run, signals.Received) != run)
+        {
+            try
+            {
+                await run.WaitAsync(s_signalGrace);
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            return await signals.Received;
+        }
+
+        var exitCode = await run;
+        return exitCode == ExitCodes.Interrupted && signals.Received.IsCompleted ? await signals.Received : exitCode;
     }
 }

@@ -5,44 +5,57 @@ using Grpc.Core;
 namespace StreamClient.Cli;
 
 /// <summary>Runs a command body with the client, the output and the call options, and turns every
-/// outcome into an exit code and a one-line message on stderr.</summary>
+/// outcome into an exit code and a one-line message on stderr. The call is cancelled by a
+/// termination signal (<paramref name="cancellationToken"/>) or by stdout losing its reader; the
+/// latter ends the command quietly with <see cref="ExitCodes.OutputClosed"/>.</summary>
 internal static class CliRunner
 {
     public static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken, Func<StreamGrpcClient, CliOutput, StreamCallOptions, Task> body)
     {
         using var output = new CliOutput(parse.GetValue(global.Json));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, output.Closed);
         try
         {
             using var client = global.CreateClient(parse);
             client.Resuming += (failure, attempt, delay) =>
                 output.Error.MarkupLineInterpolated($"[yellow]connection lost ({failure.StatusCode}); resuming, attempt {attempt}, in {delay.TotalMilliseconds:F0} ms[/]");
-            await body(client, output, global.CallOptions(parse, cancellationToken));
+            await body(client, output, global.CallOptions(parse, stop.Token));
             output.Flush();
             return ExitCodes.Success;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (output.IsClosed)
         {
-            output.Flush();
-            output.Error.MarkupLine("[grey]cancelled[/]");
-            return ExitCodes.Interrupted;
+            // Nobody reads on: no message (it would only interleave with the reader's own output).
+            return ExitCodes.OutputClosed;
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            output.Flush();
+            TryFlush(output);
             output.Error.MarkupLine("[grey]cancelled[/]");
             return ExitCodes.Interrupted;
         }
         catch (RpcException ex)
         {
-            output.Flush();
+            TryFlush(output);
             output.Error.MarkupLineInterpolated($"[red]error:[/] {ex.StatusCode}: {ex.Status.Detail}");
             return ExitCodes.For(ex.StatusCode);
         }
         catch (Exception ex) when (ex is CliUsageException or ArgumentException or FormatException or UriFormatException)
         {
-            output.Flush();
+            TryFlush(output);
             output.Error.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
             return ExitCodes.Usage;
+        }
+    }
+
+    private static void TryFlush(CliOutput output)
+    {
+        try
+        {
+            output.Flush();
+        }
+        catch (OutputClosedException)
+        {
         }
     }
 }

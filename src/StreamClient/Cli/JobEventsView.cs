@@ -11,6 +11,9 @@ namespace StreamClient.Cli;
 /// job ends the command with the job's status, so the exit code says why (64 + code).</summary>
 internal static class JobEventsView
 {
+    private const int BarWidth = 20;
+    private const int PercentWidth = 4; // "100%"
+
     private static readonly JsonFormatter s_json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
 
     public static async Task ShowAsync(IAsyncEnumerable<JobEvent> events, CliOutput output, string title)
@@ -27,34 +30,7 @@ internal static class JobEventsView
         }
         else if (output.IsTerminal && !Console.IsErrorRedirected)
         {
-            await output.Error.Progress()
-                .AutoClear(false)
-                .HideCompleted(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
-                .StartAsync(async context =>
-                {
-                    var task = context.AddTask(Markup.Escape(title), maxValue: 100);
-                    await foreach (var jobEvent in events)
-                    {
-                        last = jobEvent;
-                        switch (jobEvent.KindCase)
-                        {
-                            case JobEvent.KindOneofCase.Started:
-                                task.Description = Markup.Escape($"{title} (job {jobEvent.JobId})");
-                                break;
-                            case JobEvent.KindOneofCase.Progress:
-                                task.Value = jobEvent.Progress.Percent;
-                                task.Description = Markup.Escape($"{title}: {Describe(jobEvent.Progress)}");
-                                break;
-                            case JobEvent.KindOneofCase.Rejected:
-                                output.Error.MarkupLineInterpolated($"[yellow]line {jobEvent.Rejected.LineNumber} rejected:[/] {jobEvent.Rejected.Reason}");
-                                break;
-                            case JobEvent.KindOneofCase.Completed:
-                                task.Value = 100;
-                                break;
-                        }
-                    }
-                });
+            last = await ShowProgressAsync(events, output.Error, title);
         }
         else
         {
@@ -90,6 +66,44 @@ internal static class JobEventsView
                 // Ends the command with the job's own status (exit code 64 + code).
                 throw new RpcException(new Grpc.Core.Status((StatusCode)last.Failed.Code, "job " + last.JobId + " failed: " + last.Failed.Message));
         }
+    }
+
+    /// <summary>The live progress bar on a terminal: the title on a line of its own, then one row of
+    /// bar, percent and counts that fits 80 columns (the counts are cut, never wrapped, on a
+    /// narrower terminal, so the bar stays); rejected lines print above it.</summary>
+    internal static async Task<JobEvent?> ShowProgressAsync(IAsyncEnumerable<JobEvent> events, IAnsiConsole console, string title)
+    {
+        JobEvent? last = null;
+        console.MarkupLineInterpolated($"[bold]{title}[/]");
+        await console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new ProgressBarColumn { Width = BarWidth }, new PercentageColumn(), new JobCountsColumn(besides: BarWidth + PercentWidth + 2))
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("waiting for the first progress", maxValue: 100);
+                await foreach (var jobEvent in events)
+                {
+                    last = jobEvent;
+                    switch (jobEvent.KindCase)
+                    {
+                        case JobEvent.KindOneofCase.Started:
+                            console.MarkupLineInterpolated($"[grey]job {jobEvent.JobId}[/]");
+                            break;
+                        case JobEvent.KindOneofCase.Progress:
+                            task.Value = jobEvent.Progress.Percent;
+                            JobCountsColumn.Set(task, jobEvent.Progress);
+                            break;
+                        case JobEvent.KindOneofCase.Rejected:
+                            console.MarkupLineInterpolated($"[yellow]line {jobEvent.Rejected.LineNumber} rejected:[/] {jobEvent.Rejected.Reason}");
+                            break;
+                        case JobEvent.KindOneofCase.Completed:
+                            task.Value = 100;
+                            break;
+                    }
+                }
+            });
+        return last;
     }
 
     internal static string Describe(JobProgress progress)

@@ -21,10 +21,6 @@ internal sealed partial class ImportJob(
     IOptions<JobsOptions> options,
     ILogger<ImportJob> logger)
 {
-    /// <summary>How long a cancelled job may take to stop by itself before its database backend is
-    /// cancelled server-side (a COPY blocked on a lock or a full socket does not see the token).</summary>
-    private static readonly TimeSpan s_abortGrace = TimeSpan.FromSeconds(2);
-
     private static readonly TimeSpan s_finalWriteTimeout = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(JobHandle job, CancellationToken serviceStopping)
@@ -32,7 +28,11 @@ internal sealed partial class ImportJob(
         var cancellationToken = job.Token;
         var progress = new ImportProgress(job.Plan.TotalBytes, options.Value.ProgressInterval);
         var backend = new CopyBackend();
-        using var watchdog = cancellationToken.Register(() => _ = AbortStuckCopyAsync(job.Id, backend));
+        // A cancel (or the service stopping) cancels the COPY's backend at once: a COPY blocked in the
+        // server (a lock, a slow trigger) never sees the token, and disposing the importer would
+        // wait for the server to read everything sent. The work is rolled back either way. Run off
+        // the cancelling thread, which is the Cancel call's or the notification listener's.
+        using var abort = cancellationToken.Register(() => _ = Task.Run(() => CancelBackendAsync(job.Id, backend)));
         try
         {
             if (!await store.MarkRunningAsync(job.Id, cancellationToken))
@@ -41,6 +41,7 @@ internal sealed partial class ImportJob(
                 return;
             }
 
+            progress.Restart();
             LogStarted(job.Id, job.Plan.TargetName, job.Plan.Root, job.Plan.Path);
             await AppendAsync(job, new JobEvent { Progress = progress.Snapshot() }, Counters(progress), cancellationToken);
             await ImportAsync(job, progress, backend, cancellationToken);
@@ -54,18 +55,11 @@ internal sealed partial class ImportJob(
         {
             await FailAsync(job, progress, e, serviceStopping);
         }
-        finally
-        {
-            backend.Finished = true;
-        }
     }
 
     private async Task ImportAsync(JobHandle job, ImportProgress progress, CopyBackend backend, CancellationToken cancellationToken)
     {
         var plan = job.Plan;
-        var maxRejectEvents = options.Value.MaxRejectEvents;
-        var rejectEvents = 0;
-
         await using var source = await files.OpenAsync(plan.Root, plan.Path, FileStart.Beginning, follow: false, cancellationToken);
         var records = Track(source.ReadAsync(cancellationToken), progress, cancellationToken);
         if (plan.Format == ImportFormat.Csv)
@@ -80,10 +74,27 @@ internal sealed partial class ImportJob(
         records = plan.Pipeline.Apply(records);
         var reader = plan.CreateReader();
         var writers = plan.CreateWriters();
-        var maxLineBytes = files.Options.MaxLineBytes;
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        backend.ProcessId = connection.ProcessID;
+        backend.Attach(connection.ProcessID);
+        try
+        {
+            await CopyAsync(job, progress, connection, records, reader, writers, cancellationToken);
+        }
+        finally
+        {
+            // Before the connection goes back to the pool: a backend cancel must never reach its next user.
+            await backend.DetachAsync();
+        }
+    }
+
+    private async Task CopyAsync(JobHandle job, ImportProgress progress, NpgsqlConnection connection, IAsyncEnumerable<LineItem> records,
+        ImportRecordReader reader, ImportColumnWriter[] writers, CancellationToken cancellationToken)
+    {
+        var plan = job.Plan;
+        var maxRejectEvents = options.Value.MaxRejectEvents;
+        var rejectEvents = 0;
+        var maxLineBytes = files.Options.MaxLineBytes;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var importer = await connection.BeginBinaryImportAsync(CopySql(plan), cancellationToken))
         {
@@ -244,24 +255,29 @@ internal sealed partial class ImportJob(
         }
     }
 
-    private async Task AbortStuckCopyAsync(Guid jobId, CopyBackend backend)
+    private async Task CancelBackendAsync(Guid jobId, CopyBackend backend)
     {
+        await backend.Gate.WaitAsync();
         try
         {
-            await Task.Delay(s_abortGrace);
-            if (backend.Finished || backend.ProcessId == 0)
+            if (backend.ProcessId == 0)
             {
-                return;
+                return; // not started yet (the token stops it) or already done
             }
 
             await using var command = dataSource.CreateCommand("SELECT pg_cancel_backend($1)");
             command.Parameters.Add(new NpgsqlParameter { Value = backend.ProcessId });
-            await command.ExecuteNonQueryAsync();
+            using var timeout = new CancellationTokenSource(s_finalWriteTimeout);
+            await command.ExecuteNonQueryAsync(timeout.Token);
             LogBackendCancelled(jobId);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             LogBackendCancelFailed(e, jobId);
+        }
+        finally
+        {
+            backend.Gate.Release();
         }
     }
 
@@ -309,11 +325,23 @@ internal sealed partial class ImportJob(
         }
     }
 
-    /// <summary>The database backend running the COPY, for the abort watchdog.</summary>
+    /// <summary>The database backend running the COPY while the import owns its connection. The
+    /// gate orders a backend cancel before the connection's release: once detached, no cancel is
+    /// issued, and one in flight has been delivered (PostgreSQL ignores it on an idle backend).</summary>
     private sealed class CopyBackend
     {
-        public volatile int ProcessId;
-        public volatile bool Finished;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public int ProcessId { get; private set; }
+
+        public void Attach(int processId) => ProcessId = processId;
+
+        public async Task DetachAsync()
+        {
+            await Gate.WaitAsync(CancellationToken.None);
+            ProcessId = 0;
+            Gate.Release();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: importing {Root}/{Path} into {Target}")]
@@ -343,7 +371,7 @@ internal sealed partial class ImportJob(
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: the failure could not be recorded; the orphan sweep will mark the job failed")]
     private partial void LogFailureNotRecorded(Exception exception, Guid jobId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: the COPY did not stop after the cancel; its database backend was cancelled")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: the COPY's database backend was cancelled")]
     private partial void LogBackendCancelled(Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: cancelling the COPY's database backend failed")]

@@ -10,7 +10,7 @@ namespace StreamService.Jobs;
 /// byte rate.</summary>
 internal sealed class ImportProgress(long totalBytes, TimeSpan interval)
 {
-    private readonly long _start = Stopwatch.GetTimestamp();
+    private long _start = Stopwatch.GetTimestamp();
     private readonly long _intervalTicks = (long)(interval.TotalSeconds * Stopwatch.Frequency);
     private long _nextDue;
 
@@ -24,6 +24,10 @@ internal sealed class ImportProgress(long totalBytes, TimeSpan interval)
     public long RowsRejected { get; set; }
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_start);
+
+    /// <summary>Starts the clock again once the job is marked running, so that elapsed (and the
+    /// rates) count from the job's started_at and started_at + elapsed never passes finished_at.</summary>
+    public void Restart() => _start = Stopwatch.GetTimestamp();
 
     /// <summary>Whether the next progress event is due; cheap enough to ask for every record.</summary>
     public bool IsDue() => Stopwatch.GetTimestamp() >= _nextDue;

@@ -17,26 +17,33 @@ internal sealed class JobStore(NpgsqlDataSource dataSource, JobsSchema schema, J
 
     // The data-modifying CTEs run as one statement: the UPDATE takes the job's row lock, so appends
     // to one job are serialised and each gets last_sequence + 1. pg_notify is delivered at commit.
+    // Times are clock_timestamp(), the wall clock when the statement runs: now() is the start of the
+    // transaction, and the completed event is appended in the import's transaction, which began
+    // before the COPY. GREATEST with latest_at (evaluated on the locked, current row version) keeps
+    // one job's times from going backwards, even when the clock steps back or replicas' appends
+    // interleave; a terminal event's time is also the job's finished_at.
     private static readonly string s_appendSql = $"""
         WITH j AS (
             UPDATE {JobsSchema.JobsTable} SET
                 last_sequence = last_sequence + 1,
-                heartbeat_at = CASE WHEN owner = @owner AND incarnation = @incarnation THEN now() ELSE heartbeat_at END,
+                latest_at = GREATEST(c.now, latest_at),
+                heartbeat_at = CASE WHEN owner = @owner AND incarnation = @incarnation THEN c.now ELSE heartbeat_at END,
                 state = COALESCE(@state, state),
-                started_at = CASE WHEN COALESCE(@state, state) = 2 AND started_at IS NULL THEN now() ELSE started_at END,
-                finished_at = CASE WHEN @state IN (3, 4, 5) THEN now() ELSE finished_at END,
+                started_at = CASE WHEN COALESCE(@state, state) = 2 AND started_at IS NULL THEN GREATEST(c.now, latest_at) ELSE started_at END,
+                finished_at = CASE WHEN @state IN (3, 4, 5) THEN GREATEST(c.now, latest_at) ELSE finished_at END,
                 bytes_read = COALESCE(@bytes_read, bytes_read),
                 rows_imported = COALESCE(@rows_imported, rows_imported),
                 rows_rejected = COALESCE(@rows_rejected, rows_rejected),
                 message = COALESCE(@message, message)
+            FROM (SELECT clock_timestamp() AS now) c
             WHERE id = @id AND state IN (1, 2)
               AND ((@self AND owner = @owner AND incarnation = @incarnation)
                 OR (@previous AND owner = @owner AND incarnation <> @incarnation)
-                OR (@orphan_seconds > 0 AND heartbeat_at < now() - make_interval(secs => @orphan_seconds)))
-            RETURNING id, last_sequence, cancel_requested),
+                OR (@orphan_seconds > 0 AND heartbeat_at < c.now - make_interval(secs => @orphan_seconds)))
+            RETURNING id, last_sequence, latest_at, cancel_requested),
         e AS (
-            INSERT INTO {JobsSchema.EventsTable} (job_id, sequence, payload)
-            SELECT id, last_sequence, @payload FROM j
+            INSERT INTO {JobsSchema.EventsTable} (job_id, sequence, created_at, payload)
+            SELECT id, last_sequence, latest_at, @payload FROM j
             RETURNING job_id, sequence)
         SELECT e.sequence, j.cancel_requested, pg_notify('{JobsSchema.NotificationChannel}', e.job_id::text || ':' || e.sequence)
         FROM e JOIN j ON j.id = e.job_id
@@ -49,8 +56,8 @@ internal sealed class JobStore(NpgsqlDataSource dataSource, JobsSchema schema, J
         // One statement: the job never exists without its first event.
         await using var command = dataSource.CreateCommand($"""
             WITH j AS (
-                INSERT INTO {JobsSchema.JobsTable} (id, state, owner, incarnation, target, root, path, format, request, total_bytes, last_sequence)
-                VALUES ($1, 1, $2, $10, $3, $4, $5, $6, $7, $8, 1)
+                INSERT INTO {JobsSchema.JobsTable} (id, state, owner, incarnation, target, root, path, format, request, total_bytes, last_sequence, created_at, latest_at, heartbeat_at)
+                SELECT $1, 1, $2, $10, $3, $4, $5, $6, $7, $8, 1, c.now, c.now, c.now FROM (SELECT clock_timestamp() AS now) c
                 RETURNING id, created_at)
             INSERT INTO {JobsSchema.EventsTable} (job_id, sequence, created_at, payload)
             SELECT id, 1, created_at, $9 FROM j
@@ -110,7 +117,8 @@ internal sealed class JobStore(NpgsqlDataSource dataSource, JobsSchema schema, J
     {
         await schema.EnsureAsync(cancellationToken);
         await using var command = dataSource.CreateCommand($"""
-            UPDATE {JobsSchema.JobsTable} SET state = 2, started_at = now(), heartbeat_at = now()
+            UPDATE {JobsSchema.JobsTable} SET state = 2, started_at = GREATEST(c.now, latest_at), latest_at = GREATEST(c.now, latest_at), heartbeat_at = c.now
+            FROM (SELECT clock_timestamp() AS now) c
             WHERE id = $1 AND owner = $2 AND incarnation = $3 AND state = 1 AND NOT cancel_requested
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = id });

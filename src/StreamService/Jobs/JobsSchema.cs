@@ -50,6 +50,9 @@ internal sealed partial class JobsSchema(NpgsqlDataSource dataSource, IOptions<J
                 PRIMARY KEY (job_id, sequence)
             );
             """),
+
+        // The latest time recorded for a job (event, start, finish): new times are never earlier.
+        (2, $"ALTER TABLE {JobsTable} ADD COLUMN IF NOT EXISTS latest_at timestamptz"),
     ];
 
     private const string DemoTableSql = """

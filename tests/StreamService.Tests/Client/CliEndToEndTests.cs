@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using StreamService.Tests.Infrastructure;
 using StreamService.Tests.Jobs;
@@ -7,7 +8,8 @@ using StreamService.Tests.Rows;
 namespace StreamService.Tests.Client;
 
 /// <summary>The <c>streamgrpc</c> command-line tool as a child process against a running
-/// StreamService: outputs, NDJSON that parses line by line, exit codes, and Ctrl+C.</summary>
+/// StreamService: outputs, NDJSON that parses line by line, exit codes, signals, and a stdout
+/// whose reader goes away.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
 {
@@ -138,6 +140,167 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lines_FollowTerminatedWithSigterm_Exits143WithinASecondAndServiceSeesTheCancel()
+    {
+        using var cli = CliProcess.Start("lines", "t", "app.log", "--follow", "--json", "--address", Address);
+        await cli.FirstLine.Bounded();
+
+        var sent = Stopwatch.GetTimestamp();
+        await cli.SignalAsync("TERM");
+        var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Measured at about 60 ms (the issue asks for 0.5 s); the bound leaves room for a loaded
+        // machine but not for the old fixed 2 s termination timeout.
+        var took = Stopwatch.GetElapsedTime(sent, result.ExitedAt);
+        Assert.True(result.ExitCode == 143, result.ToString());
+        Assert.True(took < TimeSpan.FromSeconds(1), $"exited {took.TotalMilliseconds:F0} ms after SIGTERM\n{result}");
+        Assert.All(result.Stdout, line => JsonDocument.Parse(line).Dispose());
+        await WaitUntilAsync(() => _host.Logs.Entries.Any(e => e.Message.Contains("was cancelled by the client", StringComparison.Ordinal)),
+            "the service never logged the line stream's cancellation");
+    }
+
+    [Fact]
+    public async Task Rows_StdoutAFileTheShellAlsoWrites_OutputLandsInOrder()
+    {
+        // `{ echo before; streamgrpc ...; echo after; } > file`: one file description, one offset.
+        var file = Path.Combine(_fileRoot, "out.txt");
+        var script = $"echo before; \"$0\" \"$1\" rows events -c id --limit 3 --address \"$2\"; echo after";
+        var shell = new ProcessStartInfo("bash") { ArgumentList = { "-c", $"{{ {script}; }} > '{file}'", "dotnet", CliProcess.CliPath, Address } };
+        using (var run = Process.Start(shell)!)
+        {
+            await run.WaitForExitAsync().Bounded();
+            Assert.Equal(0, run.ExitCode);
+        }
+
+        Assert.Equal(["before", "id", "1", "2", "3", "after"], File.ReadAllLines(file));
+    }
+
+    public static TheoryData<string> StreamingCommands => ["rows", "lines", "lines --follow", "chat"];
+
+    [Theory]
+    [MemberData(nameof(StreamingCommands))]
+    public async Task Streaming_StdoutReaderGoneEarly_Exits141QuietlyAndTheServiceSeesTheCancel(string command)
+    {
+        var (args, lines, cancelled) = command switch
+        {
+            "rows" => (new[] { "rows", "events" }, 3, "cancelled by the caller after"),
+            "lines" => (["lines", "t", WriteBigLog()], 1, "was cancelled by the client"),
+            "lines --follow" => (["lines", "t", "app.log", "--follow"], 1, "was cancelled by the client"),
+            _ => (["chat", "tell me a long story", "--model", "builtin-lorem", "--max-tokens", "1000", "--json"], 1, "was cancelled by the caller"),
+        };
+        using var cli = CliProcess.StartReadingOnly(lines, [.. args, "--address", Address]);
+
+        var closed = await cli.StdoutClosedByTest.Bounded();
+        var result = await cli.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // 128 + SIGPIPE, as any writer in a pipeline whose reader left; nothing on stderr.
+        Assert.True(result.ExitCode == 141, result.ToString());
+        Assert.Equal("", result.Stderr);
+        var took = Stopwatch.GetElapsedTime(closed, result.ExitedAt);
+        Assert.True(took < TimeSpan.FromSeconds(2), $"exited {took.TotalMilliseconds:F0} ms after its stdout reader left");
+        await WaitUntilAsync(() => _host.Logs.Entries.Any(e => e.Message.Contains(cancelled, StringComparison.Ordinal)),
+            $"the service never logged the cancellation ('{cancelled}')");
+        if (command == "rows")
+        {
+            await WaitUntilAsync(async () => await postgres.ScalarAsync<long>(
+                    $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{_applicationName}' AND state = 'active'") == 0,
+                "the row query stayed in pg_stat_activity");
+        }
+    }
+
+    [Fact]
+    public async Task ImportAndJobsWatch_StdoutReaderGone_Exit141AndTheJobRunsOn()
+    {
+        JobsTestData.WritePeopleCsv(Path.Combine(_fileRoot, "people-blocked.csv"), 20_000);
+        string jobId;
+        await using (await JobsTestData.HoldBlockLockAsync(postgres).Bounded())
+        {
+            // The job waits at row 5000 while the test holds the lock: both commands would watch forever.
+            using (var import = CliProcess.StartReadingOnly(1, "import", "t", "people-blocked.csv", "--table", ClientTestHost.BlockedTable, "--address", Address))
+            {
+                await import.StdoutClosedByTest.Bounded();
+                var result = await import.WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.True(result.ExitCode == 141, result.ToString());
+                Assert.Equal("", result.Stderr);
+                jobId = result.Stdout[0].Split(' ')[1];
+            }
+
+            using (var watch = CliProcess.StartReadingOnly(1, "jobs", "watch", jobId, "--address", Address))
+            {
+                await watch.StdoutClosedByTest.Bounded();
+                var result = await watch.WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.True(result.ExitCode == 141, result.ToString());
+                Assert.Equal("", result.Stderr);
+            }
+        }
+
+        // Only the watching stopped: the job carries on once the lock is released.
+        var final = await CliProcess.RunAsync("jobs", "watch", jobId, "--json", "--address", Address);
+        Assert.True(final.ExitCode == 0, final.ToString());
+        Assert.Equal("20000", ParseNdjson(final.Stdout)[^1].GetProperty("completed").GetProperty("rowsImported").ToString());
+    }
+
+    [Fact]
+    public async Task Error_StderrNotATerminal_OneLineNotWrapped()
+    {
+        var dataset = "no_such_dataset_" + new string('x', 90);
+        var result = await CliProcess.RunAsync("rows", dataset, "--address", Address);
+
+        Assert.True(result.ExitCode == 69, result.ToString());
+        var line = Assert.Single(result.Stderr.Split('\n'));
+        Assert.StartsWith("error: NotFound: ", line);
+        Assert.Contains(dataset, line);
+        Assert.True(line.Length > 120, line);
+    }
+
+    [Theory]
+    [InlineData("--where", "nosuchcol = 1")]
+    [InlineData("--where", "nosuchcol is null")]
+    [InlineData("--columns", "nosuchcol")]
+    public async Task Rows_UnknownColumnInAnyOption_ExitsWith64PlusInvalidArgumentNamingIt(string option, string value)
+    {
+        var result = await CliProcess.RunAsync("rows", "events", option, value, "--address", Address);
+
+        Assert.True(result.ExitCode == 67, result.ToString());
+        Assert.Contains("InvalidArgument", result.Stderr);
+        Assert.Contains("'nosuchcol'", result.Stderr);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("id = 1; DROP TABLE events", "column 'id' is ", "expected an integer", "not '1; DROP TABLE events'")]
+    [InlineData("active = maybe", "column 'active' is boolean", "expected true or false", "not 'maybe'")]
+    [InlineData("day < tomorrow", "column 'day' is date", "expected a date", "not 'tomorrow'")]
+    [InlineData("id in 1,two,3", "column 'id' is ", "expected an integer", "not 'two'")]
+    public async Task Rows_WhereLiteralOfTheWrongType_NamesColumnTypeAndExpectation(string where, string column, string expected, string actual)
+    {
+        var result = await CliProcess.RunAsync("rows", "events", "--where", where, "--address", Address);
+
+        Assert.True(result.ExitCode == 67, result.ToString());
+        Assert.StartsWith("error: InvalidArgument: --where '" + where + "': ", result.Stderr);
+        Assert.Contains(column, result.Stderr);
+        Assert.Contains(expected, result.Stderr);
+        Assert.Contains(actual, result.Stderr);
+        Assert.DoesNotContain("was not in a correct format", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Chat_OneTokenReply_ReportsNoRateAndSaysWhy()
+    {
+        var text = await CliProcess.RunAsync("chat", "hello", "--address", Address);
+        var json = await CliProcess.RunAsync("chat", "hello", "--json", "--address", Address);
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("completion", text.Stderr);
+        Assert.DoesNotContain(" tokens/s;", text.Stderr);
+        Assert.Contains("no tokens/s rate: one token, and a rate needs two to measure between", text.Stderr);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var summary = ParseNdjson(json.Stdout)[^1];
+        Assert.Equal(1, summary.GetProperty("completion_tokens").GetInt64());
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("tokens_per_second").ValueKind);
+    }
+
+    [Fact]
     public async Task Chat_Json_DeltasThenSummary()
     {
         var result = await CliProcess.RunAsync("chat", "hello streaming world", "--json", "--address", Address);
@@ -216,16 +379,25 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(watch.ExitCode == 69, watch.ToString());
     }
 
+    /// <summary>A log long enough that the line stream is still running when stdout's reader leaves.</summary>
+    private string WriteBigLog()
+    {
+        File.WriteAllLines(Path.Combine(_fileRoot, "big.log"), Enumerable.Range(1, 200_000).Select(i => $"INFO line {i} of a long log"));
+        return "big.log";
+    }
+
     private static List<JsonElement> ParseNdjson(IReadOnlyList<string> lines)
     {
         Assert.NotEmpty(lines);
         return [.. lines.Select(line => JsonDocument.Parse(line).RootElement.Clone())];
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    private static Task WaitUntilAsync(Func<bool> condition, string failure) => WaitUntilAsync(() => Task.FromResult(condition()), failure);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, failure);
             await Task.Delay(50);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace StreamService.Tests.Client;
 
@@ -8,17 +9,23 @@ namespace StreamService.Tests.Client;
 /// against the tests' ASP.NET Core framework reference instead) as a child process with
 /// <c>dotnet</c>: stdout and stderr are pipes, so it writes plain text or NDJSON and no colours or
 /// progress bars, as in a script.</summary>
+/// <remarks>The child starts through <c>env --default-signal</c>, which resets every signal to its
+/// default disposition before the CLI starts: a test run from a background job, nohup or a CI runner
+/// inherits SIGINT (and maybe others) as ignored, and an ignored disposition survives exec, so the
+/// CLI would never see the signal a test sends. Stdout is read here line by line, so a test can
+/// close it early like <c>| head -n N</c>.</remarks>
 internal sealed class CliProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly TaskCompletionSource _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<long> _stdoutClosedByTest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _stdoutRead;
 
     /// <summary>tests/StreamService.Tests/bin/{Configuration}/{tfm}/ -> src/StreamClient/bin/{Configuration}/{tfm}/streamgrpc.dll.</summary>
-    private static readonly string CliPath = FindCli();
+    internal static readonly string CliPath = FindCli();
 
     private static string FindCli()
     {
@@ -29,15 +36,17 @@ internal sealed class CliProcess : IDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"the streamgrpc CLI is not built: {path}");
     }
 
-    private CliProcess(IEnumerable<string> args)
+    private CliProcess(IEnumerable<string> args, int? closeStdoutAfterLines)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        startInfo.ArgumentList.Add("--default-signal");
+        startInfo.ArgumentList.Add("dotnet");
         startInfo.ArgumentList.Add(CliPath);
         foreach (var arg in args)
         {
@@ -47,17 +56,6 @@ internal sealed class CliProcess : IDisposable
         startInfo.Environment.Remove("STREAMGRPC_ADDRESS");
         startInfo.Environment.Remove("STREAMGRPC_TOKEN");
         _process = new Process { StartInfo = startInfo };
-        _process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                _stdoutClosed.TrySetResult();
-                return;
-            }
-
-            _stdout.Enqueue(e.Data);
-            _firstLine.TrySetResult();
-        };
         _process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -69,8 +67,8 @@ internal sealed class CliProcess : IDisposable
             _stderr.Enqueue(e.Data);
         };
         _process.Start();
-        _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        _stdoutRead = ReadStdoutAsync(closeStdoutAfterLines);
     }
 
     public int Id => _process.Id;
@@ -82,9 +80,17 @@ internal sealed class CliProcess : IDisposable
     /// <summary>Completes when the first line appears on stdout.</summary>
     public Task FirstLine => _firstLine.Task;
 
-    public static CliProcess Start(params string[] args) => new(args);
+    /// <summary>Completes with the <see cref="Stopwatch"/> timestamp at which the test closed the
+    /// reading end of stdout.</summary>
+    public Task<long> StdoutClosedByTest => _stdoutClosedByTest.Task;
 
-    /// <summary>Runs the CLI to its end; kills it and fails when it takes longer than <paramref name="timeout"/>.</summary>
+    public static CliProcess Start(params string[] args) => new(args, null);
+
+    /// <summary>Starts the CLI and closes the reading end of its stdout after <paramref name="lines"/>
+    /// lines, as <c>streamgrpc ... | head -n lines</c> does when head exits.</summary>
+    public static CliProcess StartReadingOnly(int lines, params string[] args) => new(args, lines);
+
+    /// <summary>Runs the CLI to its end; kills it and fails when it takes longer than 60 s.</summary>
     public static async Task<CliResult> RunAsync(params string[] args)
     {
         using var cli = Start(args);
@@ -94,10 +100,12 @@ internal sealed class CliProcess : IDisposable
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
+        long exitedAt;
         try
         {
             await _process.WaitForExitAsync(cts.Token);
-            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cts.Token);
+            exitedAt = Stopwatch.GetTimestamp();
+            await Task.WhenAll(_stdoutRead, _stderrClosed.Task).WaitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -105,13 +113,16 @@ internal sealed class CliProcess : IDisposable
             throw new TimeoutException($"streamgrpc did not exit within {timeout}; stdout:\n{string.Join('\n', _stdout)}\nstderr:\n{Stderr}");
         }
 
-        return new CliResult(_process.ExitCode, [.. _stdout], Stderr);
+        return new CliResult(_process.ExitCode, [.. _stdout], Stderr, exitedAt);
     }
 
     /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
-    public async Task InterruptAsync()
+    public Task InterruptAsync() => SignalAsync("INT");
+
+    /// <summary>Sends a signal by name (INT, TERM, HUP) with kill(1).</summary>
+    public async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", signal, _process.Id.ToString(CultureInfo.InvariantCulture) } })!;
         await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, kill.ExitCode);
     }
@@ -125,10 +136,27 @@ internal sealed class CliProcess : IDisposable
 
         _process.Dispose();
     }
+
+    private async Task ReadStdoutAsync(int? closeAfterLines)
+    {
+        var reader = _process.StandardOutput;
+        var lines = 0;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            _stdout.Enqueue(line);
+            _firstLine.TrySetResult();
+            if (++lines == closeAfterLines)
+            {
+                reader.Dispose(); // the pipe's only reading end: the CLI's next write gets EPIPE
+                _stdoutClosedByTest.TrySetResult(Stopwatch.GetTimestamp());
+                return;
+            }
+        }
+    }
 }
 
-/// <summary>How a CLI run ended.</summary>
-internal sealed record CliResult(int ExitCode, IReadOnlyList<string> Stdout, string Stderr)
+/// <summary>How a CLI run ended (<paramref name="ExitedAt"/>: when the test saw it end, a <see cref="Stopwatch"/> timestamp).</summary>
+internal sealed record CliResult(int ExitCode, IReadOnlyList<string> Stdout, string Stderr, long ExitedAt = 0)
 {
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{string.Join('\n', Stdout)}\nstderr:\n{Stderr}";
 }

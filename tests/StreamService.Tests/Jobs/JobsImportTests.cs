@@ -162,6 +162,53 @@ public sealed class JobsImportTests(PostgresFixture postgres) : IAsyncLifetime
             "SELECT string_agg(id || ':' || coalesce(name, '') || ':' || coalesce(age::text, ''), ',' ORDER BY id) FROM jobs_people"));
     }
 
+    [Fact]
+    public async Task StartImport_EventTimes_WallClockAtEachMomentAndNeverBackwards()
+    {
+        await JobsTestData.CreatePeopleTableAsync(postgres, "jobs_people");
+        JobsTestData.WritePeopleCsv(Path.Combine(_root, "timed.csv"), 300_000);
+        await using var host = await JobsTestHost.StartAsync(postgres, _root);
+
+        using var call = host.Client.StartImport(new StartImportRequest
+        {
+            Root = "imports", Path = "timed.csv", Format = ImportFormat.Csv, Table = "jobs_people", Csv = new ImportCsvOptions { Header = true },
+        });
+        var events = await JobsTestHost.CollectAsync(call);
+
+        AssertGapless(events);
+        Assert.Equal(JobEvent.KindOneofCase.Completed, events[^1].KindCase);
+        var progress = events.Where(e => e.KindCase == JobEvent.KindOneofCase.Progress).ToList();
+        Assert.True(progress.Count >= 3, $"only {progress.Count} progress events");
+        for (var i = 1; i < events.Count; i++)
+        {
+            Assert.True(events[i].Time.ToDateTime() >= events[i - 1].Time.ToDateTime(),
+                $"event {events[i].Sequence} ({events[i].KindCase}) at {events[i].Time} is earlier than event {events[i - 1].Sequence} at {events[i - 1].Time}");
+        }
+
+        // The job's own clock (elapsed counts from the moment it runs) and the stored times agree:
+        // each event is stamped no earlier than started_at + its elapsed. A time taken at the start
+        // of the import's transaction (as now() is) lands before it.
+        var jobId = events[0].JobId;
+        var createdAt = await postgres.ScalarAsync<DateTime>($"SELECT created_at FROM streamgrpc_jobs WHERE id = '{jobId}'");
+        var startedAt = await postgres.ScalarAsync<DateTime>($"SELECT started_at FROM streamgrpc_jobs WHERE id = '{jobId}'");
+        var finishedAt = await postgres.ScalarAsync<DateTime>($"SELECT finished_at FROM streamgrpc_jobs WHERE id = '{jobId}'");
+        var slack = TimeSpan.FromMilliseconds(1); // PostgreSQL keeps microseconds
+        Assert.Equal(createdAt, events[0].Time.ToDateTime());
+        Assert.True(startedAt >= createdAt, $"started_at {startedAt:O} before created_at {createdAt:O}");
+        var completed = events[^1];
+        foreach (var (jobEvent, elapsed) in progress.Select(e => (e, e.Progress.Elapsed)).Append((completed, completed.Completed.Elapsed)))
+        {
+            var earliest = startedAt + elapsed.ToTimeSpan() - slack;
+            Assert.True(jobEvent.Time.ToDateTime() >= earliest,
+                $"event {jobEvent.Sequence} ({jobEvent.KindCase}) at {jobEvent.Time.ToDateTime():O} is earlier than started_at + elapsed = {earliest:O}");
+        }
+
+        Assert.Equal(completed.Time.ToDateTime(), finishedAt);
+        var info = (await host.Client.ListAsync(new ListJobsRequest { Limit = 1 }).ResponseAsync.Bounded()).Jobs.Single();
+        Assert.Equal(jobId, info.JobId);
+        Assert.Equal(completed.Time, info.FinishedAt);
+    }
+
     internal static void AssertGapless(IReadOnlyList<JobEvent> events)
     {
         Assert.NotEmpty(events);

@@ -103,7 +103,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         return output;
     }
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
