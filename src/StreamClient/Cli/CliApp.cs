@@ -15,6 +15,8 @@ internal static class CliApp
         root.Subcommands.Add(ChatCommand.Create(global));
         root.Subcommands.Add(ImportCommand.Create(global));
         root.Subcommands.Add(JobsCommand.Create(global));
+        root.Subcommands.Add(ServicesCommand.Create(global));
+        root.Subcommands.Add(HealthCommand.Create(global));
         return root;
     }
 

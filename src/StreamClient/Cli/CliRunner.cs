@@ -10,7 +10,15 @@ namespace StreamClient.Cli;
 /// latter ends the command quietly with <see cref="ExitCodes.OutputClosed"/>.</summary>
 internal static class CliRunner
 {
-    public static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken, Func<StreamGrpcClient, CliOutput, StreamCallOptions, Task> body)
+    public static Task<int> RunAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken, Func<StreamGrpcClient, CliOutput, StreamCallOptions, Task> body)
+        => RunAsync(global, parse, cancellationToken, async (client, output, call) =>
+        {
+            await body(client, output, call);
+            return ExitCodes.Success;
+        });
+
+    /// <summary>As above, for a body that decides its own exit code when its calls succeed.</summary>
+    public static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, CancellationToken cancellationToken, Func<StreamGrpcClient, CliOutput, StreamCallOptions, Task<int>> body)
     {
         using var output = new CliOutput(parse.GetValue(global.Json));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, output.Closed);
@@ -19,9 +27,9 @@ internal static class CliRunner
             using var client = global.CreateClient(parse);
             client.Resuming += (failure, attempt, delay) =>
                 output.Error.MarkupLineInterpolated($"[yellow]connection lost ({failure.StatusCode}); resuming, attempt {attempt}, in {delay.TotalMilliseconds:F0} ms[/]");
-            await body(client, output, global.CallOptions(parse, stop.Token));
+            var exitCode = await body(client, output, global.CallOptions(parse, stop.Token));
             output.Flush();
-            return ExitCodes.Success;
+            return exitCode;
         }
         catch (Exception) when (output.IsClosed)
         {

@@ -57,6 +57,37 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Services_Text_EveryServiceTheServerListsOnePerLine()
+    {
+        var result = await CliProcess.RunAsync("services", "--address", Address);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
+             "streamgrpc.v1.FileLines", "streamgrpc.v1.JobsService", "streamgrpc.v1.LlmService", "streamgrpc.v1.RowsService"],
+            result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("", 0, "(server)\tSERVING")]
+    [InlineData("streamgrpc.v1.RowsService", 0, "streamgrpc.v1.RowsService\tSERVING")]
+    [InlineData("no.such.Service", 69, null)]
+    public async Task Health_Check_StatusAndExitCode(string service, int expectedExit, string? expectedLine)
+    {
+        var result = await CliProcess.RunAsync("health", service, "--address", Address);
+
+        Assert.True(result.ExitCode == expectedExit, result.ToString());
+        if (expectedLine is not null)
+        {
+            Assert.Equal([expectedLine], result.Stdout);
+        }
+        else
+        {
+            Assert.Contains("NotFound", result.Stderr);
+        }
+    }
+
+    [Fact]
     public async Task Rows_UnknownDataset_ExitsWith64PlusNotFound()
     {
         var result = await CliProcess.RunAsync("rows", "no_such_dataset", "--address", Address);
