@@ -39,7 +39,10 @@ internal static class Streams
         }
         catch (RpcException e)
         {
-            return new StreamOutcome(kind, first, Held: false, Error: e.StatusCode.ToString());
+            // When and why, not only the code: a stream cut at the stop (the bench's own cancel
+            // surfacing as another status) is not a stream the service failed to hold.
+            var when = stop.IsCancellationRequested ? "at the stop" : "before the stop";
+            return new StreamOutcome(kind, first, Held: false, Error: $"{e.StatusCode} {when}, after first message: {first is not null} ({e.Status.Detail})");
         }
         finally
         {

@@ -91,7 +91,7 @@ internal static class RowsBenchmark
     /// call it) decodes them and every value is read into its CLR type, as the in-process reader does.</summary>
     private static async Task<long> StreamThroughServiceAsync(StreamServiceProcess service, string dataset, long rows, int batchSize)
     {
-        using var client = new StreamGrpcClient(service.Channel, new StreamGrpcClientOptions { Address = new Uri(service.Channel.Target) });
+        using var client = new StreamGrpcClient(service.Channel, new StreamGrpcClientOptions { Address = service.Address });
         long count = 0;
         ColumnType[]? types = null;
         bool[]? arrays = null;

@@ -14,11 +14,16 @@ internal sealed class StreamServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private StreamServiceProcess(Process process, GrpcChannel channel)
+    private StreamServiceProcess(Process process, Uri address)
     {
         _process = process;
-        Channel = channel;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address);
     }
+
+    /// <summary>The service's base address (<c>http://127.0.0.1:port</c>). grpc-dotnet's
+    /// <see cref="GrpcChannel.Target"/> is only the authority (<c>127.0.0.1:port</c>), no URI.</summary>
+    public Uri Address { get; }
 
     public GrpcChannel Channel { get; }
 
@@ -54,7 +59,7 @@ internal sealed class StreamServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var service = new StreamServiceProcess(process, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+        var service = new StreamServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
         await service.WaitUntilServingAsync(probe);
         return service;
     }

@@ -6,7 +6,8 @@ namespace StreamGrpc.Bench.Transport;
 internal sealed class BenchOptions
 {
     public const string Usage = """
-        TransportBench: gRPC server streaming (this runtime) vs the same bytes as a plain HTTP/2 body.
+        TransportBench: gRPC server streaming through grpc-dotnet (Grpc.AspNetCore + Grpc.Net.Client)
+        vs the same bytes as a plain HTTP/2 body (the ceiling).
           --repetitions N   measured runs per case and transport (default 5; the median is reported)
           --warmup N        unmeasured runs (a quarter of the messages) per case and transport first (default 2)
           --small-count N   messages in the 100-byte case (default 1000000)

@@ -9,8 +9,8 @@ namespace StreamGrpc.Bench.Transport;
 
 /// <summary>
 /// The server role (<c>--server</c>): Kestrel on 127.0.0.1 with an ephemeral port, HTTP/2 only,
-/// with the Kestrel settings StreamService uses, serving both the gRPC method and the plain
-/// endpoint. Announces its port and GC mode on stdout and runs until its stdin closes (the driver exits).
+/// with the Kestrel settings StreamService uses, serving both the gRPC method (Grpc.AspNetCore's
+/// <c>AddGrpc</c>/<c>MapGrpcService</c> with default options) and the plain endpoint. Announces its port and GC mode on stdout and runs until its stdin closes (the driver exits).
 /// </summary>
 internal static class BenchServer
 {

@@ -3,8 +3,9 @@ using StreamGrpc.Bench.V1;
 
 namespace StreamGrpc.Bench.Transport;
 
-/// <summary>The gRPC side: writes one pre-built message <c>message_count</c> times, the way a
-/// service writes (awaiting each write, flowing the call's token). The message is built before the
+/// <summary>The gRPC side, on Grpc.AspNetCore: writes one pre-built message <c>message_count</c>
+/// times through grpc-dotnet's response stream writer, the way a service writes (awaiting each
+/// write, flowing the call's token). The message is built before the
 /// measured loop, so every byte allocated inside the loop belongs to the server write path.</summary>
 internal sealed class ChunkStreamService : V1.TransportBench.TransportBenchBase
 {

@@ -5,8 +5,9 @@ using StreamGrpc.Bench.V1;
 
 namespace StreamGrpc.Bench.Transport;
 
-/// <summary>gRPC server streaming through the project's runtime: a default <see cref="GrpcChannel"/>
-/// and the generated client, read with <c>ReadAllAsync</c> as application code reads it.</summary>
+/// <summary>gRPC server streaming through grpc-dotnet's client (Grpc.Net.Client): a default
+/// <see cref="GrpcChannel"/> and the Grpc.Tools-generated client, read with <c>ReadAllAsync</c> as
+/// application code reads it.</summary>
 internal sealed class GrpcTransportClient : ITransportClient
 {
     private readonly GrpcChannel _channel;
@@ -18,7 +19,7 @@ internal sealed class GrpcTransportClient : ITransportClient
         _client = new V1.TransportBench.TransportBenchClient(_channel);
     }
 
-    public string Name => "gRPC";
+    public string Name => "grpc-dotnet";
 
     public async Task<RunResult> RunAsync(int messageSize, int count, CancellationToken cancellationToken)
     {
@@ -40,7 +41,7 @@ internal sealed class GrpcTransportClient : ITransportClient
 
         if (messages != count)
         {
-            throw new InvalidOperationException($"gRPC: received {messages} messages, expected {count}.");
+            throw new InvalidOperationException($"grpc-dotnet: received {messages} messages, expected {count}.");
         }
 
         var trailers = call.GetTrailers();

@@ -9,7 +9,7 @@ internal static class ResultTable
     {
         var culture = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(culture, $"Transport: server streaming over loopback h2c, one stream at a time; median of {options.Repetitions} runs after {options.Warmup} warm-up runs per case and transport."));
-        output.WriteLine(string.Create(culture, $"{environment.ProcessorCount} cores, {environment.Os}, {environment.Runtime}, GC: client {GcName(environment.ClientServerGc)}, server {GcName(environment.ServerServerGc)}; load average {environment.LoadAverageAtStart ?? "n/a"} -> {environment.LoadAverageAtEnd ?? "n/a"}"));
+        output.WriteLine(string.Create(culture, $"{environment.ProcessorCount} cores, {environment.Os}, {environment.Runtime}, {environment.GrpcStack}, GC: client {GcName(environment.ClientServerGc)}, server {GcName(environment.ServerServerGc)}; load average {environment.LoadAverageAtStart ?? "n/a"} -> {environment.LoadAverageAtEnd ?? "n/a"}"));
         output.WriteLine();
         output.WriteLine("| case  | message  | transport    | messages |      msg/s |     MB/s | % of ceiling (target) | % by CPU | server B/msg | server CPU us/msg | client CPU us/msg |");
         output.WriteLine("|-------|---------:|--------------|---------:|-----------:|---------:|----------------------:|---------:|-------------:|------------------:|------------------:|");
@@ -24,8 +24,8 @@ internal static class ResultTable
 
         output.WriteLine();
         output.WriteLine("MB = 10^6 bytes of response body (5-byte gRPC prefix included; both transports send identical bytes).");
-        output.WriteLine("% of ceiling = median over repetitions of gRPC msg/s / plain msg/s measured back to back.");
-        output.WriteLine("% by CPU = plain / gRPC (server + client) CPU per message: the ratio msg/s tends to when both processes saturate the cores; steadier than msg/s on a shared machine.");
+        output.WriteLine("% of ceiling = median over repetitions of grpc-dotnet msg/s / plain msg/s measured back to back.");
+        output.WriteLine("% by CPU = plain / grpc-dotnet (server + client) CPU per message: the ratio msg/s tends to when both processes saturate the cores; steadier than msg/s on a shared machine.");
         output.WriteLine("server B/msg = bytes allocated by the whole server process during its streaming loop / messages (the message is built once, before the loop).");
     }
 

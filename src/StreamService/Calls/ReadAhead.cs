@@ -11,7 +11,8 @@ internal static class ReadAhead
 {
     /// <summary>The items of <paramref name="source"/>, produced ahead. Its failures surface here as
     /// they were thrown; when the consumer stops (done, failed or cancelled) the producer is cancelled
-    /// and awaited before this returns, so nothing it holds (a file, a query) outlives the stream.</summary>
+    /// and awaited before this returns, so nothing it holds (a file, a query) outlives the stream;
+    /// items produced but never handed out are disposed when they are disposable (pooled buffers).</summary>
     public static async IAsyncEnumerable<T> ReadAheadAsync<T>(this IAsyncEnumerable<T> source, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity)
@@ -36,6 +37,10 @@ internal static class ReadAhead
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await producer.ConfigureAwait(false);
+            while (channel.Reader.TryRead(out var left))
+            {
+                (left as IDisposable)?.Dispose();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using StreamGrpc.V1;
+using StreamService.Files;
 using StreamService.Rows;
 
 namespace StreamService.Calls;
@@ -19,6 +20,7 @@ internal static class StreamProgress
     public static long ItemsIn(object message) => message switch
     {
         RowsStreamMessage { Batch: { } batch } => batch.RowCount,
+        EncodedLineBatch batch => batch.LineCount,
         LineBatch batch => batch.Lines.Count,
         JobEvent => 1,
         CompletionChunk { Delta: not null } => 1,
@@ -29,6 +31,7 @@ internal static class StreamProgress
     public static object? PositionAfter(object message) => message switch
     {
         RowsStreamMessage { Batch: { } batch } => batch.ResumeToken,
+        EncodedLineBatch { Next: { } next } => next,
         LineBatch { Next: { } next } => next,
         JobEvent e => e.Sequence,
         _ => null,
@@ -43,11 +46,13 @@ internal static class StreamProgress
         _ => null,
     };
 
-    /// <summary>Bytes the message takes on the wire, framed, before compression. Row batches know
-    /// their size; other messages are measured.</summary>
+    /// <summary>Bytes the message takes on the wire, framed, before compression. Row and line
+    /// batches are encoded before they are written and know their size; other messages are measured
+    /// (cheap for everything else the service writes: no message walks thousands of strings).</summary>
     public static long FramedSize(object message) => FramePrefixLength + message switch
     {
         RowsStreamMessage rows => rows.CalculateSize(),
+        EncodedLineBatch lines => lines.Message.Length,
         IMessage protobuf => protobuf.CalculateSize(),
         _ => 0,
     };

@@ -15,7 +15,7 @@ internal sealed partial class FilesService(
     IOptions<FilesOptions> options,
     ILogger<FilesService> logger) : FilesServiceBase
 {
-    public override async Task StreamLines(StreamLinesRequest request, IServerStreamWriter<LineBatch> responseStream, ServerCallContext context)
+    public override async Task StreamLines(StreamLinesRequest request, IServerStreamWriter<EncodedLineBatch> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         context.DemandScope("files", request.Root);
@@ -26,12 +26,16 @@ internal sealed partial class FilesService(
             Log.StreamStarted(logger, query.Root, query.Path, query.Follow);
 
             var batcher = new LineBatcher(options.Value.MaxBatchLines, options.Value.MaxBatchBytes);
-            // Reading and batching run one batch ahead of serialising and writing (two cores for one
+            // Reading, batching and encoding run one batch ahead of writing (two cores for one
             // stream); the consumer still paces the file, two batches behind at most.
-            var batches = batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync())).ReadAheadAsync(capacity: 1, cancellationToken);
+            var batches = EncodedLineBatch.EncodeAsync(batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync()))).ReadAheadAsync(capacity: 1, cancellationToken);
             await foreach (var batch in batches)
             {
-                await responseStream.WriteAsync(batch);
+                using (batch)
+                {
+                    // Copied into the response before WriteAsync returns, so the buffer can go back.
+                    await responseStream.WriteAsync(batch);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

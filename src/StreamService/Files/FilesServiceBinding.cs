@@ -10,24 +10,26 @@ namespace StreamService.Files;
 /// <summary>
 /// The base of <see cref="FilesService"/>, in the shape Grpc.Tools generates (grpc-dotnet binds a
 /// handler only when it overrides a virtual method of the type carrying
-/// <see cref="BindServiceMethodAttribute"/>), bound by <see cref="FilesServiceBinding"/> with the
-/// service's own <see cref="LineBatch"/> encoder.
+/// <see cref="BindServiceMethodAttribute"/>), bound by <see cref="FilesServiceBinding"/> with
+/// <see cref="EncodedLineBatch"/> as the response type, so batches are written pre-encoded (by the
+/// service's own <see cref="LineBatch"/> encoder).
 /// </summary>
 [BindServiceMethod(typeof(FilesServiceBinding), nameof(FilesServiceBinding.BindService))]
 internal abstract class FilesServiceBase
 {
-    public abstract Task StreamLines(StreamLinesRequest request, IServerStreamWriter<LineBatch> responseStream, ServerCallContext context);
+    public abstract Task StreamLines(StreamLinesRequest request, IServerStreamWriter<EncodedLineBatch> responseStream, ServerCallContext context);
 }
 
 /// <summary>Binds <see cref="FilesServiceBase"/> to <c>/streamgrpc.v1.FileLines/StreamLines</c> with a
-/// response marshaller of its own (<see cref="LineBatchEncoder"/>); the request, the messages' types
-/// and the descriptor reflection serves are the generated ones, so callers see files.proto as is.</summary>
+/// response marshaller that writes pre-encoded batches as they are; the bytes on the wire are a
+/// LineBatch, and the request type and the descriptor reflection serves are the generated ones, so
+/// callers see files.proto as is.</summary>
 internal static class FilesServiceBinding
 {
     /// <summary>Read by grpc-dotnet's reflection service (the <c>Descriptor</c> of the bind method's type).</summary>
     public static ProtoServiceDescriptor Descriptor => FileLines.Descriptor;
 
-    public static readonly Method<StreamLinesRequest, LineBatch> StreamLinesMethod = new(
+    public static readonly Method<StreamLinesRequest, EncodedLineBatch> StreamLinesMethod = new(
         MethodType.ServerStreaming,
         Descriptor.FullName,
         "StreamLines",
@@ -39,7 +41,15 @@ internal static class FilesServiceBinding
                 context.Complete();
             },
             static context => StreamLinesRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
-        Marshallers.Create(LineBatchEncoder.Serialize, static context => LineBatch.Parser.ParseFrom(context.PayloadAsReadOnlySequence())));
+        Marshallers.Create(
+            static (EncodedLineBatch batch, SerializationContext context) =>
+            {
+                context.SetPayloadLength(batch.Message.Length);
+                ProtoWriter.CopyTo(batch.Message, context.GetBufferWriter());
+                context.Complete();
+            },
+            // Only a client would read with this method; the server never parses its own responses.
+            static context => EncodedLineBatch.Encode(LineBatch.Parser.ParseFrom(context.PayloadAsReadOnlySequence()))));
 
     /// <summary>Called by MapGrpcService through <see cref="BindServiceMethodAttribute"/>.</summary>
     public static void BindService(ServiceBinderBase binder, FilesServiceBase? service) =>
@@ -60,22 +70,6 @@ internal static class LineBatchEncoder
     private const byte OffsetField = (2 << 3) | 0;
     private const byte TextField = (3 << 3) | 2;
     private const byte TruncatedField = (4 << 3) | 0;
-
-    public static void Serialize(LineBatch batch, SerializationContext context)
-    {
-        // Sized for ASCII text up front (one rent, no growth steps through the pool for big batches).
-        var estimate = 64;
-        foreach (var line in batch.Lines)
-        {
-            estimate += line.Text.Length + 32;
-        }
-
-        using var writer = new ProtoWriter(estimate);
-        Encode(batch, writer);
-        context.SetPayloadLength(writer.Length);
-        ProtoWriter.CopyTo(writer.WrittenSpan, context.GetBufferWriter());
-        context.Complete();
-    }
 
     /// <summary>One <c>lines</c> field. The text is encoded straight into place: UTF-8 takes at least
     /// one byte per UTF-16 unit, so the length prefixes are reserved for text.Length bytes and only

@@ -21,6 +21,17 @@ public sealed class LineBatchEncoderTests
         Assert.Equal(batch, LineBatch.Parser.ParseFrom(writer.WrittenSpan));
     }
 
+    [Theory]
+    [MemberData(nameof(Batches))]
+    public void EncodedLineBatch_Encode_CarriesTheBytesLinesAndNextPosition(string name)
+    {
+        var batch = Build(name);
+        using var encoded = EncodedLineBatch.Encode(batch);
+        Assert.Equal(batch.ToByteArray(), encoded.Message.ToArray());
+        Assert.Equal(batch.Lines.Count, encoded.LineCount);
+        Assert.Equal(batch.Next, encoded.Next);
+    }
+
     private static LineBatch Build(string name)
     {
         var batch = new LineBatch();
