@@ -23,7 +23,6 @@ internal sealed class GatedStreamWriter<T> : IServerStreamWriter<T>
     private readonly StreamCall _call;
     private readonly StreamMetrics _metrics;
     private readonly TimeSpan? _stalledConsumerTimeout;
-    private readonly Action _cancelPendingWrite;
 
     public GatedStreamWriter(IServerStreamWriter<T> inner, StreamCall call, StreamMetrics metrics, TimeSpan? stalledConsumerTimeout)
     {
@@ -31,7 +30,6 @@ internal sealed class GatedStreamWriter<T> : IServerStreamWriter<T>
         _call = call;
         _metrics = metrics;
         _stalledConsumerTimeout = stalledConsumerTimeout;
-        _cancelPendingWrite = () => call.Http.Response.BodyWriter.CancelPendingFlush();
     }
 
     public WriteOptions? WriteOptions
@@ -44,7 +42,7 @@ internal sealed class GatedStreamWriter<T> : IServerStreamWriter<T>
 
     public Task WriteAsync(T message, CancellationToken cancellationToken)
     {
-        if (!_call.TryBeginWrite(_cancelPendingWrite))
+        if (!_call.TryBeginWrite())
         {
             return Task.FromCanceled(_call.Token.IsCancellationRequested ? _call.Token : new CancellationToken(canceled: true));
         }
@@ -76,7 +74,7 @@ internal sealed class GatedStreamWriter<T> : IServerStreamWriter<T>
 
     private async Task AwaitWriteAsync(Task write, long bytes, long items, object? position, CancellationToken cancellationToken)
     {
-        var cancelled = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((Action)s!)(), _cancelPendingWrite) : default;
+        var cancelled = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(static s => ((StreamCall)s!).CancelPendingWrite(), _call) : default;
         try
         {
             if (_stalledConsumerTimeout is { } timeout)

@@ -17,7 +17,7 @@ internal sealed class StreamCall : IDisposable
     private long _messages;
     private long _bytes;
     private long _items;
-    private Action? _cancelPendingWrite;
+    private bool _writePending;
 
     public StreamCall(string id, string method, string kind, long startTimestamp, HttpContext http, DateTime deadline, CancellationToken clientAborted)
     {
@@ -87,9 +87,8 @@ internal sealed class StreamCall : IDisposable
         return first;
     }
 
-    /// <summary>Called by the call's writer around a write that waits for the client; the action
-    /// ends that wait without resetting the stream.</summary>
-    public bool TryBeginWrite(Action cancelPendingWrite)
+    /// <summary>Called by the call's writer before a write: false once the service has ended the call.</summary>
+    public bool TryBeginWrite()
     {
         lock (_lock)
         {
@@ -98,7 +97,7 @@ internal sealed class StreamCall : IDisposable
                 return false;
             }
 
-            _cancelPendingWrite = cancelPendingWrite;
+            _writePending = true;
             return true;
         }
     }
@@ -107,7 +106,20 @@ internal sealed class StreamCall : IDisposable
     {
         lock (_lock)
         {
-            _cancelPendingWrite = null;
+            _writePending = false;
+        }
+    }
+
+    /// <summary>Ends a write that waits for the client without resetting the stream: grpc-dotnet
+    /// treats the cancelled flush as done, and the message stays queued ahead of the trailers.</summary>
+    public void CancelPendingWrite()
+    {
+        lock (_lock)
+        {
+            if (_writePending)
+            {
+                Http.Response.BodyWriter.CancelPendingFlush();
+            }
         }
     }
 
@@ -119,7 +131,6 @@ internal sealed class StreamCall : IDisposable
     /// </summary>
     public void End(StreamCallEnd reason)
     {
-        Action? cancelPendingWrite;
         lock (_lock)
         {
             if (EndedBy != StreamCallEnd.None)
@@ -128,10 +139,12 @@ internal sealed class StreamCall : IDisposable
             }
 
             EndedBy = reason;
-            cancelPendingWrite = _cancelPendingWrite;
+            if (_writePending)
+            {
+                Http.Response.BodyWriter.CancelPendingFlush();
+            }
         }
 
-        cancelPendingWrite?.Invoke();
         try
         {
             _ended.Cancel();

@@ -39,28 +39,30 @@ internal sealed partial class StreamCallGate(
     private readonly bool _anonymousHealth = authOptions.Value.AllowAnonymousHealth;
     private readonly TimeSpan? _stalledConsumerTimeout = callOptions.Value.StalledConsumerTimeout;
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-        => RunAsync(context, request, call => continuation(request, new GatedServerCallContext(context, call)));
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        TResponse? response = null;
+        await RunAsync(context, request, async call => response = await continuation(request, new GatedServerCallContext(context, call)));
+        return response!;
+    }
 
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-        => RunAsync(context, null, call => continuation(requestStream, new GatedServerCallContext(context, call)));
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        TResponse? response = null;
+        await RunAsync(context, null, async call => response = await continuation(requestStream, new GatedServerCallContext(context, call)));
+        return response!;
+    }
 
+    // Streams are held for long: no async frame of their own here (each would stay allocated for
+    // the stream's lifetime), only RunAsync's.
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-        => RunAsync(context, request, async call =>
-        {
-            await continuation(request, new GatedStreamWriter<TResponse>(responseStream, call, metrics, _stalledConsumerTimeout), new GatedServerCallContext(context, call));
-            return true;
-        });
+        => RunAsync(context, request, call => continuation(request, new GatedStreamWriter<TResponse>(responseStream, call, metrics, _stalledConsumerTimeout), new GatedServerCallContext(context, call)));
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-        => RunAsync(context, null, async call =>
-        {
-            await continuation(requestStream, new GatedStreamWriter<TResponse>(responseStream, call, metrics, _stalledConsumerTimeout), new GatedServerCallContext(context, call));
-            return true;
-        });
+        => RunAsync(context, null, call => continuation(requestStream, new GatedStreamWriter<TResponse>(responseStream, call, metrics, _stalledConsumerTimeout), new GatedServerCallContext(context, call)));
 
     /// <summary>The one error funnel of a call: admission, the handler, and how it ended.</summary>
-    private async Task<T> RunAsync<T>(ServerCallContext context, object? request, Func<StreamCall, Task<T>> handler)
+    private async Task RunAsync(ServerCallContext context, object? request, Func<StreamCall, Task> handler)
     {
         var http = context.GetHttpContext();
         if (http.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method is not { } method)
@@ -84,16 +86,36 @@ internal sealed partial class StreamCallGate(
         using var drained = drain.Deadline.UnsafeRegister(static state => ((StreamCall)state!).End(StreamCallEnd.Drained), call);
         try
         {
-            var result = await RunAdmittedAsync(call, handler);
+            RpcException? failure;
+            try
+            {
+                await handler(call);
+                failure = call.EndedBy == StreamCallEnd.None || call.ClientAborted.IsCancellationRequested
+                    ? null
+
+                    // The handler took the service's cancel as the end of its stream: the client
+                    // must still learn that the stream was cut, and where to resume.
+                    : Outcome(call, exception: null);
+            }
+            catch (Exception e)
+            {
+                // A plain catch, not a filter: the handler's clean-up (query cancelled, file closed) has run.
+                failure = Outcome(call, e);
+                if (failure is null)
+                {
+                    status = (e as RpcException)?.StatusCode ?? StatusCode.Unknown;
+                    throw;
+                }
+            }
+
+            if (failure is not null)
+            {
+                status = failure.StatusCode;
+                throw failure;
+            }
 
             // A handler that returned after its client went away did not deliver its response.
             status = call.ClientAborted.IsCancellationRequested ? AbortedStatus(call).StatusCode : StatusCode.OK;
-            return result;
-        }
-        catch (Exception e)
-        {
-            status = (e as RpcException)?.StatusCode ?? StatusCode.Unknown;
-            throw;
         }
         finally
         {
@@ -105,32 +127,6 @@ internal sealed partial class StreamCallGate(
             metrics.CallEnded(call, status);
             LogEnded(call.Method, status, (long)call.Elapsed.TotalMilliseconds, call.Messages, call.Bytes);
         }
-    }
-
-    private async Task<T> RunAdmittedAsync<T>(StreamCall call, Func<StreamCall, Task<T>> handler)
-    {
-        try
-        {
-            var result = await handler(call);
-            if (call.EndedBy == StreamCallEnd.None || call.ClientAborted.IsCancellationRequested)
-            {
-                return result;
-            }
-        }
-        catch (Exception e)
-        {
-            // A plain catch, not a filter: the handler's clean-up (query cancelled, file closed) has run.
-            if (Outcome(call, e) is not { } failure)
-            {
-                throw;
-            }
-
-            throw failure;
-        }
-
-        // The handler took the service's cancel as the end of its stream: the client must still
-        // learn that the stream was cut, and where to resume.
-        throw Outcome(call, exception: null)!;
     }
 
     /// <summary>Refuses the call (throws) or returns its caller.</summary>

@@ -210,7 +210,12 @@ public sealed class ClientResumeTests(PostgresFixture postgres) : IAsyncLifetime
         }
 
         AssertCompleteHistory(events, 20_000);
-        Assert.True(resumes.Count >= 2, $"resumed {resumes.Count} times");
+
+        // The second reset can land on the resumed connection before the resumed request was sent
+        // on it; SocketsHttpHandler then retries the request on a new connection by itself and the
+        // client sees no failure (seen 1 run in 4 on Grpc.Net.Client). Either way every event
+        // arrived exactly once, which is what the resets test.
+        Assert.True(resumes.Count >= 1, $"resumed {resumes.Count} times");
     }
 
     [Fact]
