@@ -5,7 +5,8 @@ namespace LoadBench;
 /// <summary>The one table the bench prints (and its JSON form).</summary>
 internal sealed record Report(
     int Streams, double DurationSeconds, int StillOpenAtEnd, int Held, int Errors, bool ServerUp,
-    double IdleRssMiB, double LoadedRssMiB, double RssKiBPerHeldStream, IReadOnlyList<KindReport> Kinds, IReadOnlyDictionary<string, int> ErrorsByStatus)
+    double IdleRssMiB, double LoadedRssMiB, double RssKiBPerHeldStream, IReadOnlyList<KindReport> Kinds, IReadOnlyDictionary<string, int> ErrorsByStatus,
+    int CutByOwnCancel)
 {
     public static Report Create(BenchOptions options, StreamOutcome[] outcomes, int stillOpen, long idleRss, long loadedRss, bool serverUp, TimeSpan elapsed)
     {
@@ -19,7 +20,8 @@ internal sealed record Report(
             Math.Round(idleRss / 1048576.0, 1), Math.Round(loadedRss / 1048576.0, 1),
             held == 0 ? 0 : Math.Round((loadedRss - idleRss) / 1024.0 / held, 1),
             kinds,
-            outcomes.Where(o => o.Error is not null).GroupBy(o => o.Error!).ToDictionary(g => g.Key, g => g.Count()));
+            outcomes.Where(o => o.Error is not null).GroupBy(o => o.Error!).ToDictionary(g => g.Key, g => g.Count()),
+            outcomes.Count(o => o.CutByOwnCancel));
     }
 
     public void Print(TextWriter output)
@@ -33,6 +35,12 @@ internal sealed record Report(
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"server RSS: idle {IdleRssMiB:0.0} MiB, with {Held} streams held {LoadedRssMiB:0.0} MiB => {RssKiBPerHeldStream:0.0} KiB per stream; server up after the run: {ServerUp}; run {DurationSeconds:0.0} s"));
+        if (CutByOwnCancel > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"held to the stop, then cut by the bench's own cancel with a read in flight (Grpc.Net.Client reports UNAVAILABLE): {CutByOwnCancel}"));
+        }
+
         if (ErrorsByStatus.Count > 0)
         {
             output.WriteLine("errors: " + string.Join(", ", ErrorsByStatus.Select(e => $"{e.Key} x{e.Value}")));

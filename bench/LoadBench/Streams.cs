@@ -37,6 +37,14 @@ internal static class Streams
         {
             return new StreamOutcome(kind, first, Held: first is not null, Error: first is null ? "no first message" : null);
         }
+        catch (RpcException e) when (stop.IsCancellationRequested && first is not null && e.StatusCode == StatusCode.Unavailable && e.Status.DebugException is IOException)
+        {
+            // Held until the stop: Grpc.Net.Client cancels a call by aborting its HTTP/2 request,
+            // and a read in flight at that moment fails with the abort's IOException ("The request
+            // was aborted"), which it reports as UNAVAILABLE rather than CANCELLED. The service had
+            // not ended the stream (a reset from the server reads "the HTTP/2 server reset the stream").
+            return new StreamOutcome(kind, first, Held: true, Error: null, CutByOwnCancel: true);
+        }
         catch (RpcException e)
         {
             // When and why, not only the code: a stream cut at the stop (the bench's own cancel

@@ -10,17 +10,13 @@ namespace StreamService.Calls;
 /// </summary>
 internal sealed class GatedServerCallContext : ServerCallContext
 {
-    /// <summary>The user-state key under which grpc-dotnet's <c>GetHttpContext()</c> finds the
-    /// HttpContext of a context that is not its own (it activates the service through it).</summary>
-    private const string HttpContextKey = "__HttpContext";
-
     private readonly ServerCallContext inner;
+    private GatedUserState? _userState;
 
     public GatedServerCallContext(ServerCallContext inner, StreamCall call)
     {
         this.inner = inner;
         Call = call;
-        inner.UserState[HttpContextKey] = call.Http;
     }
 
     public StreamCall Call { get; }
@@ -53,7 +49,8 @@ internal sealed class GatedServerCallContext : ServerCallContext
 
     protected override AuthContext AuthContextCore => inner.AuthContext;
 
-    protected override IDictionary<object, object> UserStateCore => inner.UserState;
+    // grpc-dotnet activates the service through GetHttpContext(), which looks the HttpContext up here.
+    protected override IDictionary<object, object> UserStateCore => _userState ??= new GatedUserState(Call.Http);
 
     protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => inner.CreatePropagationToken(options);
 

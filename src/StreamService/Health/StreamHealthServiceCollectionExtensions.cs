@@ -43,6 +43,9 @@ internal static class StreamHealthServiceCollectionExtensions
             .AddCheck<FileRootsHealthCheck>(FileRootsHealthCheck.Name, tags: [FilesService, JobsService])
             .AddCheck<LlmBackendsHealthCheck>(LlmBackendsHealthCheck.Name, tags: [LlmService]);
 
+        // After grpc-dotnet's publisher (registered by AddGrpcHealthChecks), so it has the last word.
+        services.AddSingleton<IHealthCheckPublisher, DrainHealthPublisher>();
+
         services.AddOptions<HealthCheckPublisherOptions>().Configure<IOptions<RowsOptions>>((publisher, rows) =>
         {
             publisher.Delay = TimeSpan.Zero;
