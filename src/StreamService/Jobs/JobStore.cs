@@ -13,7 +13,7 @@ namespace StreamService.Jobs;
 /// by its old owner.</summary>
 internal sealed class JobStore(NpgsqlDataSource dataSource, JobsSchema schema, JobsInstance instance)
 {
-    private const string JobColumns = "id, state, target, root, path, format, created_at, finished_at, last_sequence, total_bytes, bytes_read, rows_imported, rows_rejected, message, cancel_requested, owner";
+    private const string JobColumns = "id, state, target, root, path, format, created_at, finished_at, last_sequence, total_bytes, bytes_read, rows_imported, rows_rejected, message, cancel_requested, owner, started_at";
 
     // The data-modifying CTEs run as one statement: the UPDATE takes the job's row lock, so appends
     // to one job are serialised and each gets last_sequence + 1. pg_notify is delivered at commit.
@@ -247,6 +247,11 @@ internal sealed class JobStore(NpgsqlDataSource dataSource, JobsSchema schema, J
         if (!reader.IsDBNull(7))
         {
             info.FinishedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc));
+        }
+
+        if (!reader.IsDBNull(16))
+        {
+            info.StartedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(reader.GetDateTime(16), DateTimeKind.Utc));
         }
 
         return new StoredJob(info, reader.GetString(15));

@@ -207,6 +207,7 @@ public sealed class JobsImportTests(PostgresFixture postgres) : IAsyncLifetime
         var info = (await host.Client.ListAsync(new ListJobsRequest { Limit = 1 }).ResponseAsync.Bounded()).Jobs.Single();
         Assert.Equal(jobId, info.JobId);
         Assert.Equal(completed.Time, info.FinishedAt);
+        Assert.Equal(startedAt, info.StartedAt.ToDateTime());
     }
 
     internal static void AssertGapless(IReadOnlyList<JobEvent> events)
