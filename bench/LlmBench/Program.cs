@@ -20,22 +20,9 @@ const string Usage = """
       --json PATH        also write the results as JSON
     """;
 
-if (args is ["--help" or "-h" or "-?"])
+if (!StreamGrpc.Bench.BenchCommandLine.TryParse(args, Usage, BenchOptions.Parse, out var options, out var exitCode))
 {
-    Console.WriteLine(Usage);
-    return 0;
-}
-
-BenchOptions options;
-try
-{
-    options = BenchOptions.Parse(args);
-}
-catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-{
-    Console.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
-    Console.Error.WriteLine(Usage);
-    return 2;
+    return exitCode;
 }
 
 return await Bench.RunAsync(options);

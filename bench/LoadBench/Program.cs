@@ -19,22 +19,9 @@ const string Usage = """
       --service-dll PATH       the StreamService.dll to run (default: the Release build)
     """;
 
-if (args is ["--help" or "-h" or "-?"])
+if (!StreamGrpc.Bench.BenchCommandLine.TryParse(args, Usage, BenchOptions.Parse, out var options, out var exitCode))
 {
-    Console.WriteLine(Usage);
-    return 0;
-}
-
-BenchOptions options;
-try
-{
-    options = BenchOptions.Parse(args);
-}
-catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
-{
-    Console.Error.WriteLine("error: " + e.Message.Split('\n')[0]);
-    Console.Error.WriteLine(Usage);
-    return 2;
+    return exitCode;
 }
 var repository = Setup.FindRepositoryRoot();
 var dll = options.ServiceDll ?? Path.Combine(repository, "src", "StreamService", "bin", "Release", "net10.0", "StreamService.dll");
