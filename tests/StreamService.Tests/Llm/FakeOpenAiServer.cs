@@ -139,6 +139,15 @@ internal sealed class FakeOpenAiServer : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
+    /// <summary>Holds the response open until the service aborts the request (the abort is the
+    /// event awaited; the handler's catch records it).</summary>
+    public static async Task WaitForAbortAsync(HttpContext context)
+    {
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = context.RequestAborted.Register(() => aborted.TrySetCanceled(context.RequestAborted));
+        await aborted.Task;
+    }
+
     public static Task WriteDoneAsync(HttpContext context) => context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
 
     public static Task WriteErrorAsync(HttpContext context, int status, string message, string type = "invalid_request_error")

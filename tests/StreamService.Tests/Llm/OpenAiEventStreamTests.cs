@@ -80,7 +80,7 @@ public class OpenAiEventStreamTests
 
             // Once Kestrel has lost the connection its writes may complete as no-ops before
             // RequestAborted fires; returning then would end the response instead of seeing the abort.
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            await FakeOpenAiServer.WaitForAbortAsync(context);
         });
         var settings = LlmTestHost.OpenAi(upstream.BaseUrl);
         settings["StreamGrpc:Llm:Models:0:IdleTimeout"] = "00:00:05";
@@ -141,7 +141,7 @@ public class OpenAiEventStreamTests
             await FakeOpenAiServer.StartStreamAsync(context);
             await FakeOpenAiServer.WriteChunkAsync(context, FakeOpenAiServer.ContentChunk(request.Model, "done"));
             await FakeOpenAiServer.WriteRawAsync(context, "data: [DONE]\n\n");
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            await FakeOpenAiServer.WaitForAbortAsync(context);
         });
         await using var host = new LlmTestHost(LlmTestHost.OpenAi(upstream.BaseUrl));
 
