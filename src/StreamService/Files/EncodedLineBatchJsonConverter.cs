@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StreamGrpc.V1;
+using StreamService.Http;
 using StreamService.Rows;
 
 namespace StreamService.Files;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Google.Protobuf;
 using StreamGrpc.V1;
+using StreamService.Http;
 
 namespace StreamService.Rows;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Google.Protobuf;
 
-namespace StreamService.Rows;
+namespace StreamService.Http;
 
 /// <summary>The protobuf JSON of a pre-encoded stream message, as HTTP/JSON transcoding is set up
-/// to write it (Http/HttpJsonServiceCollectionExtensions.cs): Google.Protobuf's
+/// to write it (HttpJsonServiceCollectionExtensions.cs): Google.Protobuf's
 /// <see cref="JsonFormatter"/> with its defaults writes int64 as strings and leaves fields at their
 /// default value out, like the transcoder with <c>WriteInt64sAsStrings</c> and
 /// <c>IgnoreDefaultValues</c>; names are lowerCamelCase and enums by name in both.</summary>
