@@ -48,6 +48,11 @@ public static class StreamServiceApp
 
         var app = builder.Build();
 
+        // Every request gets HttpContext.User from the default scheme (API key or JWT), whatever
+        // its route: gRPC, gRPC-Web, HTTP/JSON. The call gate reads the same, cached, result.
+        app.UseAuthentication();
+        app.UseAuthorization();
+
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
 

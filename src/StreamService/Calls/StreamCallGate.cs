@@ -15,7 +15,8 @@ namespace StreamService.Calls;
 /// reflection and health included). In order: the call is classified from grpc-dotnet's
 /// <see cref="GrpcMethodMetadata"/> (a call it cannot classify is refused: the gate fails closed);
 /// a call id, logging scope and server span; refusal of stream calls while draining (UNAVAILABLE); authentication
-/// (UNAUTHENTICATED; reflection and health may be opened to anonymous callers); the caller's call
+/// and the caller's scope for what the request asks to stream (<see cref="StreamCallAuthorizer"/>:
+/// UNAUTHENTICATED, PERMISSION_DENIED; reflection and health may be opened to anonymous callers); the caller's call
 /// rate and the concurrent-stream limits for stream calls (RESOURCE_EXHAUSTED). Refusals are
 /// RpcExceptions, which grpc-dotnet sends as Trailers-Only responses before any handler runs.
 /// Admitted calls run with a <see cref="GatedServerCallContext"/> and, when they stream, a
@@ -24,8 +25,7 @@ namespace StreamService.Calls;
 /// the service: UNAVAILABLE or RESOURCE_EXHAUSTED, with its resume point in the trailers.
 /// </summary>
 internal sealed partial class StreamCallGate(
-    BearerTokenAuthenticator authenticator,
-    IOptions<AuthOptions> authOptions,
+    StreamCallAuthorizer authorizer,
     IOptions<StreamCallOptions> callOptions,
     StreamAdmission admission,
     CallerRateLimiter rateLimiter,
@@ -35,8 +35,6 @@ internal sealed partial class StreamCallGate(
 {
     public const string CallIdHeader = "streamgrpc-call-id";
 
-    private readonly bool _anonymousReflection = authOptions.Value.AllowAnonymousReflection;
-    private readonly bool _anonymousHealth = authOptions.Value.AllowAnonymousHealth;
     private readonly TimeSpan? _stalledConsumerTimeout = callOptions.Value.StalledConsumerTimeout;
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -78,7 +76,7 @@ internal sealed partial class StreamCallGate(
         using var activity = StreamCallTelemetry.StartCall(http, method.FullName);
         using var scope = logger.BeginScope(new StreamCallScope(call, activity ?? Activity.Current));
 
-        var principal = await AdmitAsync(http, call, method.ServiceName);
+        var principal = await AdmitAsync(http, call, method.ServiceName, request);
         var limited = !StreamKinds.IsInfrastructure(method.ServiceName);
         metrics.CallStarted(call);
         call.ResumePoint = request is null ? null : StreamProgress.StartOf(request);
@@ -130,7 +128,7 @@ internal sealed partial class StreamCallGate(
     }
 
     /// <summary>Refuses the call (throws) or returns its caller.</summary>
-    private async ValueTask<StreamPrincipal> AdmitAsync(HttpContext http, StreamCall call, string service)
+    private async ValueTask<StreamPrincipal> AdmitAsync(HttpContext http, StreamCall call, string service, object? request)
     {
         // Health goes on answering while the instance drains: NOT_SERVING is what balancers must hear.
         if (drain.IsDraining && !StreamKinds.IsInfrastructure(service))
@@ -138,14 +136,10 @@ internal sealed partial class StreamCallGate(
             throw Refuse(call, StatusCode.Unavailable, DrainCoordinator.ShuttingDownMessage);
         }
 
-        var peer = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var anonymous = (StreamKinds.IsReflection(service) && _anonymousReflection) || (StreamKinds.IsHealth(service) && _anonymousHealth);
-        var outcome = anonymous
-            ? AuthenticationOutcome.Success(StreamPrincipal.Anonymous(peer))
-            : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), peer);
-        if (outcome.Principal is not { } principal)
+        var access = await authorizer.AuthorizeAsync(http, service, request);
+        if (access.Principal is not { } principal)
         {
-            throw Refuse(call, StatusCode.Unauthenticated, outcome.Failure!);
+            throw Refuse(call, access.Status, access.Refusal!);
         }
 
         call.Principal = principal;
