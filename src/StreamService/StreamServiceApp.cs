@@ -39,6 +39,7 @@ public static class StreamServiceApp
         builder.Services.AddStreamDrain(builder.Configuration);
         builder.Services.AddStreamObservability(builder.Configuration);
         builder.Services.AddHostedService<Tls.EndpointSecurityReport>();
+        builder.Services.AddStreamWeb(builder.Configuration);
 
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddLlm(builder.Configuration);
@@ -47,6 +48,7 @@ public static class StreamServiceApp
         builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
+        app.UseStreamWeb();
 
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
