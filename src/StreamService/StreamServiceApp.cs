@@ -8,8 +8,9 @@ namespace StreamService;
 /// through here, so tests run exactly the wiring users run.</summary>
 public static class StreamServiceApp
 {
-    /// <summary>The address used when neither ASPNETCORE_URLS nor --urls nor Kestrel endpoints are set.</summary>
-    public const string DefaultUrl = "http://127.0.0.1:5000";
+    /// <summary>The gRPC (h2c) address used when neither ASPNETCORE_URLS nor --urls nor Kestrel endpoints
+    /// are set; HTTP/1.1 is then on <see cref="Http.ListenEndpointDefaults.DefaultHttp1Url"/>.</summary>
+    public const string DefaultUrl = Http.ListenEndpointDefaults.DefaultGrpcUrl;
 
     /// <summary>Creates the application; <paramref name="configure"/> lets tests override settings.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -17,6 +18,7 @@ public static class StreamServiceApp
         var builder = WebApplication.CreateBuilder(args);
         ConfigureKestrel(builder);
         configure?.Invoke(builder);
+        Http.ListenEndpointDefaults.Apply(builder.Configuration, builder.Configuration);
 
         // grpc-dotnet, with the call gate in front of every service (reflection and health included).
         GrpcSettings.ThrowOnUnknownKeys(builder.Configuration);
@@ -24,7 +26,7 @@ public static class StreamServiceApp
         {
             GrpcSettings.Bind(builder.Configuration, options);
             options.Interceptors.Add<StreamCallGate>();
-        });
+        }).AddStreamHttpJson();
         builder.Services.AddOptions<StreamCallOptions>()
             .Bind(builder.Configuration.GetSection(GrpcSettings.SectionName))
             .Validate(o => o.StalledConsumerTimeout is null || o.StalledConsumerTimeout > TimeSpan.Zero, "StreamGrpc:Grpc:StalledConsumerTimeout must be positive (or unset to wait forever).")
@@ -58,17 +60,14 @@ public static class StreamServiceApp
         app.MapFiles();
         app.MapJobs();
         app.MapRows();
+        app.MapServerInfo();
+        app.MapStreamOpenApi();
 
         return app;
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder)
     {
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any() is false)
-        {
-            builder.WebHost.UseUrls(DefaultUrl);
-        }
-
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             // gRPC needs HTTP/2. Plain-text endpoints only speak HTTP/2 with prior knowledge (h2c);

@@ -14,7 +14,8 @@ internal static class StreamKinds
     /// <summary>Health and reflection: open to anonymous callers when configured, never limited.</summary>
     public static bool IsInfrastructure(string service) => IsHealth(service) || IsReflection(service);
 
-    /// <summary><c>streamgrpc.v1.RowsService</c> -> <c>rows</c>; <c>streamgrpc.v1.FileLines</c> -> <c>files</c>.</summary>
+    /// <summary><c>streamgrpc.v1.RowsService</c> -> <c>rows</c>; <c>streamgrpc.v1.FileLines</c> -> <c>files</c>;
+    /// <c>streamgrpc.v1.ServerInfo</c> -> <c>info</c>.</summary>
     public static string Of(string service) => Kinds.GetOrAdd(service, Name);
 
     private static string Name(string service)
@@ -38,6 +39,7 @@ internal static class StreamKinds
         return name switch
         {
             "FileLines" or "Files" => "files",
+            "ServerInfo" => "info",
             _ => name.ToLowerInvariant(),
         };
     }

@@ -11,6 +11,7 @@ namespace StreamService.Files;
 /// message: measuring a LineBatch of 4,000 lines with <c>CalculateSize()</c> walked every string on
 /// the write path). Owns a pooled buffer: dispose it once written.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(EncodedLineBatchJsonConverter))]
 internal sealed class EncodedLineBatch : IDisposable
 {
     private readonly ProtoWriter _buffer;

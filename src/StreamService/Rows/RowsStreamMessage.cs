@@ -7,6 +7,7 @@ namespace StreamService.Rows;
 /// <summary>What the server writes on a row stream: a <see cref="StreamRowsResponse"/> object (the
 /// schema) or an <see cref="EncodedRowBatch"/> already in wire format. Either way the bytes on the
 /// wire are a StreamRowsResponse, so clients and reflection see the public contract unchanged.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(RowsStreamMessageJsonConverter))]
 internal sealed class RowsStreamMessage
 {
     public RowsStreamMessage(StreamRowsResponse response)

@@ -30,6 +30,9 @@ const SYNC_TIMEOUT_MS = 60000;
 const INTEROP_PROTOS = path.resolve(__dirname, '..', 'protos');
 const REPO_PROTOS = path.resolve(__dirname, '..', '..', '..', 'protos');
 const CONTRACTS_DIR = path.join(REPO_PROTOS, 'streamgrpc', 'v1');
+// google/api/annotations.proto and http.proto, which the contracts import for their HTTP/JSON
+// routes: the harness passes the Google.Api.CommonProtos NuGet package's content/protos.
+const GOOGLE_API_PROTOS = process.env.STREAMGRPC_GOOGLE_API_PROTOS || '';
 const HEALTH_PROTO = 'grpc/health/v1/health.proto';
 const REFLECTION_PROTOS = ['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'];
 const HEALTH = 'grpc.health.v1.Health';
@@ -78,11 +81,17 @@ function contractFiles() {
   return { files, serviceFiles };
 }
 
+function googleApiProtos() {
+  check(fs.existsSync(path.join(GOOGLE_API_PROTOS, 'google', 'api', 'annotations.proto')),
+    `STREAMGRPC_GOOGLE_API_PROTOS must name a folder with google/api/annotations.proto; got '${GOOGLE_API_PROTOS}'`);
+  return GOOGLE_API_PROTOS;
+}
+
 function loadContracts() {
   const { files, serviceFiles } = contractFiles();
   const definition = protoLoader.loadSync([...files, HEALTH_PROTO, ...REFLECTION_PROTOS], {
     ...LOADER_OPTIONS,
-    includeDirs: [INTEROP_PROTOS, REPO_PROTOS],
+    includeDirs: [INTEROP_PROTOS, REPO_PROTOS, googleApiProtos()],
   });
   return { definition, services: grpc.loadPackageDefinition(definition), serviceFiles };
 }

@@ -12,7 +12,9 @@ grpc_tools still supplies the well-known types (google/protobuf/*.proto).
 
 Proto roots, first match wins: tests/Interop/protos (our copies of the health and reflection
 contracts, so the peers do not depend on the service keeping its own), the repository's protos/
-(streamgrpc/v1/*.proto, the contracts under test), and grpc_tools' well-known types.
+(streamgrpc/v1/*.proto, the contracts under test), google/api/*.proto (the HTTP annotations the
+contracts import) from the folder named by STREAMGRPC_GOOGLE_API_PROTOS (the harness passes the
+Google.Api.CommonProtos NuGet package's content/protos), and grpc_tools' well-known types.
 """
 
 import glob
@@ -29,6 +31,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 INTEROP_PROTOS = os.path.normpath(os.path.join(HERE, "..", "protos"))
 REPO_PROTOS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "protos"))
 WELL_KNOWN_PROTOS = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
+
+
+def google_api_protos():
+    """The folder holding google/api/annotations.proto, from STREAMGRPC_GOOGLE_API_PROTOS."""
+    folder = os.environ.get("STREAMGRPC_GOOGLE_API_PROTOS", "")
+    if not os.path.isfile(os.path.join(folder, "google", "api", "annotations.proto")):
+        raise RuntimeError("STREAMGRPC_GOOGLE_API_PROTOS must name a folder with google/api/annotations.proto "
+                           "(the Google.Api.CommonProtos NuGet package's content/protos); got " + repr(folder))
+    return folder
 
 HEALTH_PROTO = "grpc/health/v1/health.proto"
 REFLECTION_PROTOS = ["grpc/reflection/v1/reflection.proto", "grpc/reflection/v1alpha/reflection.proto"]
@@ -53,6 +64,7 @@ def compile_protos(proto_files):
             protoc,
             "-I" + INTEROP_PROTOS,
             "-I" + REPO_PROTOS,
+            "-I" + google_api_protos(),
             "-I" + WELL_KNOWN_PROTOS,
             "--include_imports",
             "--descriptor_set_out=" + out,

@@ -52,26 +52,15 @@ function emit(line) {
 
 // --- Contracts ------------------------------------------------------------------------------------
 
-/** Folders protoc needs besides protos/: where google/api/annotations.proto lives once the
- * contracts carry HTTP annotations (tests/Interop/protos, or Grpc.Tools' / JsonTranscoding's copy). */
+/** Folders protoc needs besides protos/: the well-known types (google/protobuf/*.proto) from
+ * Debian's python3-grpc-tools, as the Python peer takes them, and google/api/*.proto (the contracts'
+ * HTTP annotations) from STREAMGRPC_GOOGLE_API_PROTOS, which the test harness sets. */
 function includePaths() {
-  // The well-known types (google/protobuf/*.proto) from Debian's python3-grpc-tools, as the
-  // Python peer takes them.
-  const dirs = [PROTOS, path.join(REPO, 'tests', 'Interop', 'protos'), '/usr/lib/python3/dist-packages/grpc_tools/_proto'];
-  const nuget = path.join(process.env.NUGET_PACKAGES || path.join(process.env.HOME || '/root', '.nuget', 'packages'));
-  for (const pkg of ['microsoft.aspnetcore.grpc.jsontranscoding', 'microsoft.aspnetcore.grpc.swagger']) {
-    const root = path.join(nuget, pkg);
-    if (fs.existsSync(root)) {
-      for (const version of fs.readdirSync(root).sort().reverse()) {
-        const candidate = path.join(root, version, 'content', 'protos');
-        if (fs.existsSync(path.join(candidate, 'google', 'api', 'annotations.proto'))) {
-          dirs.push(candidate);
-          break;
-        }
-      }
-    }
+  const dirs = [PROTOS, '/usr/lib/python3/dist-packages/grpc_tools/_proto'];
+  if (process.env.STREAMGRPC_GOOGLE_API_PROTOS) {
+    dirs.push(process.env.STREAMGRPC_GOOGLE_API_PROTOS);
   }
-  return dirs.filter((d) => fs.existsSync(d));
+  return dirs;
 }
 
 function loadRegistry() {

@@ -57,6 +57,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         startInfo.Environment["PYTHONUNBUFFERED"] = "1";
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
+        startInfo.Environment["STREAMGRPC_GOOGLE_API_PROTOS"] = RepositoryPaths.GoogleApiProtos;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[key] = value;

@@ -30,6 +30,12 @@ internal static class RepositoryPaths
     /// <summary>The repository's ignored data folder (throwaway PostgreSQL, demo files).</summary>
     public static string Data => Path.Combine(Root, ".data");
 
+    /// <summary>google/api/*.proto as the Google.Api.CommonProtos package ships them (the contracts
+    /// import google/api/annotations.proto), from the package folder this project restored.</summary>
+    public static string GoogleApiProtos { get; } =
+        typeof(RepositoryPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "GoogleApiProtos").Value!;
+
     /// <summary>Debian's interpreter: the one that sees python3-grpcio (a pyenv python3 on PATH does not).</summary>
     public const string Python = "/usr/bin/python3";
 

@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StreamGrpc.V1;
+
+namespace StreamService.Files;
+
+/// <summary>
+/// Writes an <see cref="EncodedLineBatch"/> for HTTP/JSON transcoding as the LineBatch it holds:
+/// the bytes are parsed back into the generated message, which the transcoding options (their
+/// protobuf JSON mapping converters) then serialise, so the JSON equals transcoding's own for a
+/// LineBatch. gRPC callers never come here.
+/// </summary>
+internal sealed class EncodedLineBatchJsonConverter : JsonConverter<EncodedLineBatch>
+{
+    public override EncodedLineBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        => throw new NotSupportedException("Line batches are only written by the server.");
+
+    public override void Write(Utf8JsonWriter writer, EncodedLineBatch value, JsonSerializerOptions options)
+        => JsonSerializer.Serialize(writer, LineBatch.Parser.ParseFrom(value.Message), options);
+}
