@@ -13,7 +13,8 @@ namespace StreamService.Security;
 /// the <see cref="StreamResource"/> of the parsed request through <see cref="IAuthorizationService"/>.
 /// gRPC, gRPC-Web and HTTP/JSON calls all reach the handlers through the gate, so these rules
 /// protect every route kind. Reflection and health need authentication but no scope, and may be
-/// opened to anonymous callers.
+/// opened to anonymous callers; ServerInfo needs authentication only, and answers with what the
+/// caller's scopes cover.
 /// </summary>
 internal sealed partial class StreamCallAuthorizer(
     IAuthorizationService authorization,
@@ -21,6 +22,9 @@ internal sealed partial class StreamCallAuthorizer(
     IOptions<AuthOptions> options,
     ILogger<StreamCallAuthorizer> logger)
 {
+    /// <summary>streamgrpc.v1.ServerInfo, which filters its answer by the caller's scopes.</summary>
+    private const string InfoKind = "info";
+
     private readonly bool _anonymousReflection = options.Value.AllowAnonymousReflection;
     private readonly bool _anonymousHealth = options.Value.AllowAnonymousHealth;
 
@@ -41,12 +45,13 @@ internal sealed partial class StreamCallAuthorizer(
         var user = result.Principal;
         http.User = user;
         var principal = StreamPrincipal.From(user);
-        if (StreamKinds.IsInfrastructure(service))
+        var kind = StreamKinds.Of(service);
+        if (StreamKinds.IsInfrastructure(service) || kind == InfoKind)
         {
             return StreamAccess.Allow(principal);
         }
 
-        var resource = StreamResource.Of(StreamKinds.Of(service), request);
+        var resource = StreamResource.Of(kind, request);
         var decision = await authorization.AuthorizeAsync(user, resource, StreamScopeRequirement.Instance);
         if (decision.Succeeded)
         {
