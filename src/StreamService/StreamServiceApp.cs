@@ -42,6 +42,7 @@ public static class StreamServiceApp
         builder.Services.AddStreamObservability(builder.Configuration);
         builder.Services.AddHostedService<Tls.EndpointSecurityReport>();
         builder.Services.AddStreamWeb(builder.Configuration);
+        builder.Services.AddStatusPage(builder.Configuration);
 
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddLlm(builder.Configuration);
@@ -67,6 +68,7 @@ public static class StreamServiceApp
         app.MapRows();
         app.MapServerInfo();
         app.MapStreamOpenApi();
+        app.MapStatusPage();
 
         return app;
     }
