@@ -98,6 +98,31 @@ public sealed class AuthScopeTests(PostgresFixture postgres)
         Assert.NotEqual(untouched, File.GetLastAccessTimeUtc(file));
     }
 
+    [Fact]
+    public async Task GetInfo_NarrowScopes_ListsOnlyWhatTheCallerMayStream()
+    {
+        var settings = HardeningSettings.WithKeys(("reporter", ReporterKey, ["rows:events", "llm:builtin-echo"]), ("admin", AdminKey, ["*"])).FastBuiltinModels();
+        foreach (var (name, value) in RowsHarness.Configuration(postgres.ConnectionString))
+        {
+            settings[name] = value;
+        }
+
+        settings.FileRoot("private");
+        await using var host = await HardenedHost.StartAsync(settings);
+        using var channel = host.CreateChannel();
+        var client = new ServerInfo.ServerInfoClient(channel);
+
+        var narrow = await client.GetInfoAsync(new GetInfoRequest(), LlmCalls.Bearer(ReporterKey), cancellationToken: TestTimeout.Token()).ResponseAsync.Bounded();
+        var all = await client.GetInfoAsync(new GetInfoRequest(), LlmCalls.Bearer(AdminKey), cancellationToken: TestTimeout.Token()).ResponseAsync.Bounded();
+
+        Assert.Equal(["events"], narrow.Datasets.Select(d => d.Name));
+        Assert.Empty(narrow.FileRoots);
+        Assert.Equal(["builtin-echo"], narrow.Models.Select(m => m.Name));
+        Assert.True(all.Datasets.Count > 1);
+        Assert.Contains(all.FileRoots, r => r.Name == "private");
+        Assert.Equal(2, all.Models.Count);
+    }
+
     private static async Task<long> ReadRowsAsync(RowsService.RowsServiceClient client, string dataset, string token)
     {
         using var call = client.StreamRows(new StreamRowsRequest { Dataset = dataset }, LlmCalls.Bearer(token), cancellationToken: TestTimeout.Token());
