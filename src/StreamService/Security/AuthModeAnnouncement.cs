@@ -26,17 +26,23 @@ internal sealed partial class AuthModeAnnouncement(
             : scheme.UsesDiscovery ? scheme.DiscoveryAddress!
             : string.Join(", ", scheme.Issuers.Append(auth.Jwt.Issuer).Where(i => !string.IsNullOrEmpty(i)).Distinct()) + " (static keys)";
         LogBearer(auth.ApiKeys.Count, issuer, auth.AllowAnonymousReflection, auth.AllowAnonymousHealth);
-        if (auth.JwtEnabled && scheme.UsesDiscovery)
+        if (!auth.JwtEnabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Building the scheme's options here runs every configure step (static keys loaded,
+        // JwtBearer's ConfigurationManager created) at start-up, so a problem there stops the
+        // service now rather than failing its first JWT call.
+        var bearer = jwtOptions.Get(StreamAuthenticationSchemes.Jwt);
+        if (scheme.UsesDiscovery)
         {
             if (!scheme.RequireHttpsMetadata)
             {
                 LogHttpMetadata(scheme.DiscoveryAddress!);
             }
 
-            // Resolving the options here also runs JwtBearer's post-configuration at start-up, so
-            // a problem there stops the service now rather than failing its first JWT call.
-            var manager = jwtOptions.Get(StreamAuthenticationSchemes.Jwt).ConfigurationManager!;
-            _ = FetchDiscoveryAsync(manager, scheme.DiscoveryAddress!);
+            _ = FetchDiscoveryAsync(bearer.ConfigurationManager!, scheme.DiscoveryAddress!);
         }
 
         return Task.CompletedTask;

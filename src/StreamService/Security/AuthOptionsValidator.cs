@@ -67,7 +67,17 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
             }
         }
 
-        failures.AddRange(jwt.PublicKeyFiles.Where(f => !File.Exists(f)).Select(f => $"StreamGrpc:Auth:Jwt:PublicKeyFiles: '{f}' does not exist."));
+        foreach (var file in jwt.PublicKeyFiles)
+        {
+            if (!File.Exists(file))
+            {
+                failures.Add($"StreamGrpc:Auth:Jwt:PublicKeyFiles: '{file}' does not exist.");
+            }
+            else if (!PublicKeyPem.TryLoad(file, out _, out var error))
+            {
+                failures.Add(error!);
+            }
+        }
         if (jwt.ClockSkew < TimeSpan.Zero)
         {
             failures.Add("StreamGrpc:Auth:Jwt:ClockSkew must not be negative.");

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -50,7 +49,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> options) : IConfigure
         parameters.ValidateAudience = scheme.ValidateAudience ?? (audiences.Count > 0 || !string.IsNullOrEmpty(parameters.ValidAudience));
 
         var staticKeys = jwt.SigningKeys.Select(k => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k)))
-            .Concat(jwt.PublicKeyFiles.Select(LoadPublicKey))
+            .Concat(jwt.PublicKeyFiles.Select(PublicKeyPem.Load))
             .ToList();
         if (staticKeys.Count > 0)
         {
@@ -96,23 +95,6 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> options) : IConfigure
         if (name == StreamAuthenticationSchemes.Jwt && bearer.ConfigurationManager is BaseConfigurationManager manager)
         {
             manager.UseLastKnownGoodConfiguration = false;
-        }
-    }
-
-    private static SecurityKey LoadPublicKey(string path)
-    {
-        var pem = File.ReadAllText(path);
-        try
-        {
-            var rsa = RSA.Create();
-            rsa.ImportFromPem(pem);
-            return new RsaSecurityKey(rsa);
-        }
-        catch (ArgumentException)
-        {
-            var ec = ECDsa.Create();
-            ec.ImportFromPem(pem);
-            return new ECDsaSecurityKey(ec);
         }
     }
 }

@@ -142,12 +142,44 @@ public sealed class AuthIssuerTests
         Assert.Equal(StatusCode.Unauthenticated, other.StatusCode);
     }
 
+    [Fact]
+    public async Task Call_StreamGrpcJwtSettingsWithPublicKeyFile_StillStream()
+    {
+        // The settings from before JwtBearer: StreamGrpc:Auth:Jwt issuer, audience and a PEM file.
+        var key = IssuerKey.EcP256("pem");
+        var pem = Path.Combine(Directory.CreateTempSubdirectory("streamgrpc-jwt-").FullName, "issuer.pem");
+        await File.WriteAllTextAsync(pem, ((ECDsaSecurityKey)key.SigningKey).ECDsa.ExportSubjectPublicKeyInfoPem());
+        var settings = HardeningSettings.WithKeys().FastBuiltinModels()
+            .With("StreamGrpc:Auth:Jwt:Issuer", "https://issuer.air-gapped")
+            .With("StreamGrpc:Auth:Jwt:Audience", "streamgrpc")
+            .With("StreamGrpc:Auth:Jwt:PublicKeyFiles:0", pem);
+        await using var host = await HardenedHost.StartAsync(settings);
+        using var channel = host.CreateChannel();
+        var now = DateTime.UtcNow;
+        string Token(string audience) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "https://issuer.air-gapped",
+            Audience = audience,
+            Claims = new Dictionary<string, object> { ["sub"] = "etl", ["scp"] = "llm:builtin-echo" },
+            Expires = now.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(key.SigningKey, key.Algorithm),
+        });
+
+        var chunks = await LlmCalls.CompleteAsync(channel, "builtin-echo", Token("streamgrpc")).Bounded();
+        var other = await Assert.ThrowsAsync<RpcException>(() => LlmCalls.CompleteAsync(channel, "builtin-echo", Token("another-service")).Bounded());
+
+        Assert.Equal(CompletionChunk.KindOneofCase.Summary, chunks[^1].KindCase);
+        Assert.Equal(StatusCode.Unauthenticated, other.StatusCode);
+        Assert.Contains("not meant for this service", other.Status.Detail);
+    }
+
     [Theory]
     [InlineData("http-metadata", "RequireHttpsMetadata=false")]
     [InlineData("no-audience", "Authentication:Schemes:Bearer:Audience is not set")]
     [InlineData("moved-authority", "set Authentication:Schemes:Bearer:Authority instead")]
     [InlineData("unknown-auth-key", "StreamGrpc:Auth:Jwks is not a setting")]
     [InlineData("short-refresh", "RefreshInterval must be at least")]
+    [InlineData("not-a-key-file", "holds no RSA or ECDSA public key")]
     public async Task Start_BadIssuerSettings_FailsNamingTheSetting(string defect, string expected)
     {
         var settings = HardeningSettings.WithKeys(("ops", ApiKey, ["*"]));
@@ -161,6 +193,11 @@ public sealed class AuthIssuerTests
                 break;
             case "moved-authority":
                 settings.With("StreamGrpc:Auth:Jwt:Authority", "https://login.example");
+                break;
+            case "not-a-key-file":
+                var file = Path.Combine(Directory.CreateTempSubdirectory("streamgrpc-jwt-").FullName, "issuer.pem");
+                await File.WriteAllTextAsync(file, "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n");
+                settings.With("StreamGrpc:Auth:Jwt:Issuer", "https://issuer.air-gapped").With("StreamGrpc:Auth:Jwt:PublicKeyFiles:0", file);
                 break;
             case "unknown-auth-key":
                 settings.With("StreamGrpc:Auth:Jwks", "https://login.example/jwks");
