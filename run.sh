@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs StreamService in the foreground with its defaults on http://127.0.0.1:5000
-# (ASPNETCORE_URLS overrides). Unless ConnectionStrings__Postgres is set, it installs (if missing),
+# Runs StreamService in the foreground with its defaults: gRPC (h2c) on http://127.0.0.1:5000 and
+# HTTP/JSON over HTTP/1.1 on http://127.0.0.1:5001 (ASPNETCORE_URLS or Kestrel__Endpoints__*
+# override both). Unless ConnectionStrings__Postgres is set, it installs (if missing),
 # starts and seeds a throwaway local PostgreSQL under .data/run-pg first.
 # Ctrl+C / SIGTERM stops the service and everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://127.0.0.1:5000}"
 # A 16 MiB gen0 budget: the runtime's default follows the CPU's reported L3 size, which cloud VMs
 # report in the hundreds of MiB (see the GC note in src/StreamService/StreamService.csproj).
 export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x1000000}"
@@ -47,7 +47,7 @@ fi
 
 dotnet build src/StreamService -c Release -nologo -v:q -clp:ErrorsOnly
 
-echo "StreamService on $ASPNETCORE_URLS (Ctrl+C to stop)" >&2
+echo "StreamService on ${ASPNETCORE_URLS:-http://127.0.0.1:5000 (gRPC, h2c) and http://127.0.0.1:5001 (HTTP/1.1)} (Ctrl+C to stop)" >&2
 dotnet src/StreamService/bin/Release/net10.0/StreamService.dll --contentRoot "$PWD/src/StreamService" &
 service_pid=$!
 wait "$service_pid"

@@ -10,7 +10,8 @@ internal sealed record BenchOptions(
     long LargeRows,
     int BatchSize,
     int Iterations,
-    string? JsonPath)
+    string? JsonPath,
+    string Transport = "grpc")
 {
     public const string Usage = """
         RowsBench: in-process Npgsql reader vs end-to-end row stream, and service peak RSS.
@@ -21,6 +22,9 @@ internal sealed record BenchOptions(
           --batch N           rows per message end to end (default 1000)
           --iterations N      throughput runs of each kind; the best is reported (default 3)
           --json PATH         also write the results as JSON
+          --transport T       grpc (default): the typed gRPC client; both: gRPC and HTTP/JSON
+                              (GET /v1/datasets/events/rows over h2c) alternated in one run, with
+                              the service's CPU per row for each (the RSS runs are skipped)
         Needs a Release build of the service: dotnet build src/StreamService -c Release
         """;
 
@@ -40,6 +44,7 @@ internal sealed record BenchOptions(
                 "--batch" => options with { BatchSize = (int)Number() },
                 "--iterations" => options with { Iterations = (int)Number() },
                 "--json" => options with { JsonPath = Next() },
+                "--transport" => options with { Transport = Next() switch { "grpc" => "grpc", "both" => "both", _ => throw new ArgumentException($"--transport is grpc or both\n{Usage}") } },
                 _ => throw new ArgumentException($"unknown option {args[i]}\n{Usage}"),
             };
         }

@@ -5,4 +5,4 @@ if (!StreamGrpc.Bench.BenchCommandLine.TryParse(args, BenchOptions.Usage, BenchO
     return exitCode;
 }
 
-return await RowsBenchmark.RunAsync(options);
+return options.Transport == "both" ? await TransportComparison.RunAsync(options) : await RowsBenchmark.RunAsync(options);

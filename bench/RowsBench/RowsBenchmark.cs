@@ -89,7 +89,7 @@ internal static class RowsBenchmark
 
     /// <summary>The full path: the service streams the rows, the typed client (StreamClient, as users
     /// call it) decodes them and every value is read into its CLR type, as the in-process reader does.</summary>
-    private static async Task<long> StreamThroughServiceAsync(StreamServiceProcess service, string dataset, long rows, int batchSize)
+    internal static async Task<long> StreamThroughServiceAsync(StreamServiceProcess service, string dataset, long rows, int batchSize)
     {
         using var client = new StreamGrpcClient(service.Channel, new StreamGrpcClientOptions { Address = service.Address });
         long count = 0;
@@ -136,7 +136,7 @@ internal static class RowsBenchmark
         }
     }
 
-    private static async Task<double> Measure(Func<Task<long>> run)
+    internal static async Task<double> Measure(Func<Task<long>> run)
     {
         var stopwatch = Stopwatch.StartNew();
         var rows = await run();
@@ -154,12 +154,12 @@ internal static class RowsBenchmark
         }
     }
 
-    private static string Redact(string connectionString) =>
+    internal static string Redact(string connectionString) =>
         string.Join(';', connectionString.Split(';').Where(p => !p.StartsWith("Password", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>The service with the large table exposed as dataset <c>events5m</c>; ready when a
     /// one-row stream succeeds (it listens and reaches the database).</summary>
-    private static Task<StreamServiceProcess> StartServiceAsync(string root, string connectionString)
+    internal static Task<StreamServiceProcess> StartServiceAsync(string root, string connectionString)
         => StreamServiceProcess.StartAsync(
             root,
             connectionString,

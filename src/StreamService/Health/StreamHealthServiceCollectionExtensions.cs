@@ -25,8 +25,12 @@ internal static class StreamHealthServiceCollectionExtensions
     public const string JobsService = "streamgrpc.v1.JobsService";
     public const string LlmService = "streamgrpc.v1.LlmService";
 
+    /// <summary>Depends on nothing but the instance being up (it answers from configuration while
+    /// the database is down).</summary>
+    public const string ServerInfoService = "streamgrpc.v1.ServerInfo";
+
     /// <summary>The services health reports on, besides "" (the whole server).</summary>
-    public static readonly string[] Services = [RowsService, FilesService, JobsService, LlmService];
+    public static readonly string[] Services = [RowsService, FilesService, JobsService, LlmService, ServerInfoService];
 
     public static IServiceCollection AddStreamHealth(this IServiceCollection services)
     {

@@ -32,6 +32,7 @@ public sealed class StreamCallGateTests
         "/streamgrpc.v1.JobsService/Cancel",
         "/streamgrpc.v1.JobsService/List",
         "/streamgrpc.v1.LlmService/StreamCompletion",
+        "/streamgrpc.v1.ServerInfo/GetInfo",
     ];
 
     [Fact]
@@ -56,7 +57,7 @@ public sealed class StreamCallGateTests
         var counted = refusals.Snapshot();
         Assert.Equal(methods.Count, counted.Count);
         Assert.All(counted, r => Assert.Equal((int)StatusCode.Unauthenticated, r.Status));
-        Assert.Equal(["files", "health", "jobs", "llm", "reflection", "rows"], counted.Select(r => r.Kind).Distinct().Order());
+        Assert.Equal(["files", "health", "info", "jobs", "llm", "reflection", "rows"], counted.Select(r => r.Kind).Distinct().Order());
     }
 
     [Fact]

@@ -64,7 +64,8 @@ public sealed class CliEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(
             ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
-             "streamgrpc.v1.FileLines", "streamgrpc.v1.JobsService", "streamgrpc.v1.LlmService", "streamgrpc.v1.RowsService"],
+             "streamgrpc.v1.FileLines", "streamgrpc.v1.JobsService", "streamgrpc.v1.LlmService", "streamgrpc.v1.RowsService",
+             "streamgrpc.v1.ServerInfo"],
             result.Stdout);
     }
 

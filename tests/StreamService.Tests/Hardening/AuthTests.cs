@@ -9,6 +9,7 @@ using StreamClient;
 using StreamGrpc.V1;
 using StreamService.Security;
 using StreamService.Tests.Infrastructure;
+using AuthMode = StreamService.Security.AuthMode;
 
 namespace StreamService.Tests.Hardening;
 
