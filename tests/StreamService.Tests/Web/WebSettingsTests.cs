@@ -65,6 +65,27 @@ public sealed class WebSettingsTests
     }
 
     [Fact]
+    public async Task GrpcWebCall_BearerMode_PassesTheCallGateLikeGrpc()
+    {
+        const string key = "web-test-key-0123456789";
+        await using var host = await StreamServiceHost.StartAsync(Hardening.HardeningSettings.WithKeys(("web", key, ["llm"])));
+        using var client = H2cClient();
+
+        using var anonymous = await client.SendAsync(HealthCheckOverGrpcWeb(host)).Bounded();
+        var withToken = HealthCheckOverGrpcWeb(host);
+        withToken.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var authenticated = await client.SendAsync(withToken).Bounded();
+
+        // Refused by the gate before any handler: a Trailers-Only answer, the status in the headers.
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        Assert.Equal("16", anonymous.Headers.GetValues("grpc-status").Single());
+        Assert.Equal(HttpStatusCode.OK, authenticated.StatusCode);
+        Assert.False(authenticated.Headers.Contains("grpc-status"), "the authenticated call was refused");
+        var body = await authenticated.Content.ReadAsByteArrayAsync().Bounded();
+        Assert.Equal(new byte[] { 0, 0, 0, 0, 2, 0x08, 0x01 }, body[..7]);
+    }
+
+    [Fact]
     public async Task StatusPage_Default_ServedAtRootWithItsScriptAndAStrictPolicy()
     {
         await using var host = await StreamServiceHost.StartAsync();
