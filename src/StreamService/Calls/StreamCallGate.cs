@@ -15,10 +15,12 @@ namespace StreamService.Calls;
 /// reflection and health included). In order: the call is classified from grpc-dotnet's
 /// <see cref="GrpcMethodMetadata"/> (a call it cannot classify is refused: the gate fails closed);
 /// a call id, logging scope and server span; refusal of stream calls while draining (UNAVAILABLE); authentication
-/// and the caller's scope for what the request asks to stream (<see cref="StreamCallAuthorizer"/>:
-/// UNAUTHENTICATED, PERMISSION_DENIED; reflection and health may be opened to anonymous callers); the caller's call
+/// (UNAUTHENTICATED; reflection and health may be opened to anonymous callers); the caller's call
 /// rate and the concurrent-stream limits for stream calls (RESOURCE_EXHAUSTED). Refusals are
 /// RpcExceptions, which grpc-dotnet sends as Trailers-Only responses before any handler runs.
+/// Authentication and the caller's scope for what the parsed request asks to stream
+/// (PERMISSION_DENIED, or UNAVAILABLE while a JWT issuer's keys cannot be fetched) are decided by
+/// <see cref="StreamCallAuthorizer"/> on ASP.NET Core's authentication and authorization.
 /// Admitted calls run with a <see cref="GatedServerCallContext"/> and, when they stream, a
 /// <see cref="GatedStreamWriter{T}"/>; their outcome is counted (metrics) and logged once here.
 /// A call still running when the drain time is over, or whose client stopped reading, is ended by
