@@ -8,9 +8,11 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # Peers and servers the tests start themselves (idempotent, quick when already installed):
-# PostgreSQL 15, Python grpcio + Node grpc-js interop peers, nginx for the scale-out test.
+# PostgreSQL 15, Python grpcio + Node grpc-js interop peers, nginx for the scale-out test,
+# chromium + the gRPC-Web and page-check npm packages for the browser tests.
 scripts/install-postgres.sh
 scripts/install-peers.sh
+scripts/install-web-peers.sh
 scripts/install-nginx.sh
 
 dotnet build StreamGrpc.sln -c Release -nologo -v:q -clp:ErrorsOnly

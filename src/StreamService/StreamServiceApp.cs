@@ -41,6 +41,8 @@ public static class StreamServiceApp
         builder.Services.AddStreamDrain(builder.Configuration);
         builder.Services.AddStreamObservability(builder.Configuration);
         builder.Services.AddHostedService<Tls.EndpointSecurityReport>();
+        builder.Services.AddStreamWeb(builder.Configuration);
+        builder.Services.AddStatusPage(builder.Configuration);
 
         // Feature registrations (one line per stream kind) go here.
         builder.Services.AddLlm(builder.Configuration);
@@ -49,6 +51,12 @@ public static class StreamServiceApp
         builder.Services.AddJobs(builder.Configuration);
 
         var app = builder.Build();
+        app.UseStreamWeb();
+
+        // Every request gets HttpContext.User from the default scheme (API key or JWT), whatever
+        // its route: gRPC, gRPC-Web, HTTP/JSON. The call gate reads the same, cached, result.
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
@@ -60,6 +68,7 @@ public static class StreamServiceApp
         app.MapRows();
         app.MapServerInfo();
         app.MapStreamOpenApi();
+        app.MapStatusPage();
 
         return app;
     }

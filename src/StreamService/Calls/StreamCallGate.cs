@@ -18,14 +18,16 @@ namespace StreamService.Calls;
 /// (UNAUTHENTICATED; reflection and health may be opened to anonymous callers); the caller's call
 /// rate and the concurrent-stream limits for stream calls (RESOURCE_EXHAUSTED). Refusals are
 /// RpcExceptions, which grpc-dotnet sends as Trailers-Only responses before any handler runs.
+/// Authentication and the caller's scope for what the parsed request asks to stream
+/// (PERMISSION_DENIED, or UNAVAILABLE while a JWT issuer's keys cannot be fetched) are decided by
+/// <see cref="StreamCallAuthorizer"/> on ASP.NET Core's authentication and authorization.
 /// Admitted calls run with a <see cref="GatedServerCallContext"/> and, when they stream, a
 /// <see cref="GatedStreamWriter{T}"/>; their outcome is counted (metrics) and logged once here.
 /// A call still running when the drain time is over, or whose client stopped reading, is ended by
 /// the service: UNAVAILABLE or RESOURCE_EXHAUSTED, with its resume point in the trailers.
 /// </summary>
 internal sealed partial class StreamCallGate(
-    BearerTokenAuthenticator authenticator,
-    IOptions<AuthOptions> authOptions,
+    StreamCallAuthorizer authorizer,
     IOptions<StreamCallOptions> callOptions,
     StreamAdmission admission,
     CallerRateLimiter rateLimiter,
@@ -35,8 +37,6 @@ internal sealed partial class StreamCallGate(
 {
     public const string CallIdHeader = "streamgrpc-call-id";
 
-    private readonly bool _anonymousReflection = authOptions.Value.AllowAnonymousReflection;
-    private readonly bool _anonymousHealth = authOptions.Value.AllowAnonymousHealth;
     private readonly TimeSpan? _stalledConsumerTimeout = callOptions.Value.StalledConsumerTimeout;
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -78,7 +78,7 @@ internal sealed partial class StreamCallGate(
         using var activity = StreamCallTelemetry.StartCall(http, method.FullName);
         using var scope = logger.BeginScope(new StreamCallScope(call, activity ?? Activity.Current));
 
-        var principal = await AdmitAsync(http, call, method.ServiceName);
+        var principal = await AdmitAsync(http, call, method.ServiceName, request);
         var limited = !StreamKinds.IsInfrastructure(method.ServiceName);
         metrics.CallStarted(call);
         call.ResumePoint = request is null ? null : StreamProgress.StartOf(request);
@@ -130,7 +130,7 @@ internal sealed partial class StreamCallGate(
     }
 
     /// <summary>Refuses the call (throws) or returns its caller.</summary>
-    private async ValueTask<StreamPrincipal> AdmitAsync(HttpContext http, StreamCall call, string service)
+    private async ValueTask<StreamPrincipal> AdmitAsync(HttpContext http, StreamCall call, string service, object? request)
     {
         // Health goes on answering while the instance drains: NOT_SERVING is what balancers must hear.
         if (drain.IsDraining && !StreamKinds.IsInfrastructure(service))
@@ -138,14 +138,10 @@ internal sealed partial class StreamCallGate(
             throw Refuse(call, StatusCode.Unavailable, DrainCoordinator.ShuttingDownMessage);
         }
 
-        var peer = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var anonymous = (StreamKinds.IsReflection(service) && _anonymousReflection) || (StreamKinds.IsHealth(service) && _anonymousHealth);
-        var outcome = anonymous
-            ? AuthenticationOutcome.Success(StreamPrincipal.Anonymous(peer))
-            : await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), peer);
-        if (outcome.Principal is not { } principal)
+        var access = await authorizer.AuthorizeAsync(http, service, request);
+        if (access.Principal is not { } principal)
         {
-            throw Refuse(call, StatusCode.Unauthenticated, outcome.Failure!);
+            throw Refuse(call, access.Status, access.Refusal!);
         }
 
         call.Principal = principal;

@@ -18,7 +18,6 @@ internal sealed partial class FilesService(
     public override async Task StreamLines(StreamLinesRequest request, IServerStreamWriter<EncodedLineBatch> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        context.DemandScope("files", request.Root);
         try
         {
             var query = parser.Parse(request);

@@ -14,7 +14,9 @@ namespace StreamService.Info;
 /// <summary>The ServerInfo gRPC service: what this instance serves, read from the validated
 /// options of each feature. Dataset columns come from the catalogue (as a stream's schema would
 /// list them); when the database cannot be reached the answer still comes, with the configured
-/// columns, so a status page can show an instance whose database is down.</summary>
+/// columns, so a status page can show an instance whose database is down. It lists only the
+/// datasets, file roots and models the caller has a scope for, so the call needs no scope of its
+/// own and tells a narrowly scoped caller nothing about what it may not stream.</summary>
 internal sealed partial class ServerInfoService(
     JobsInstance instance,
     IOptions<RowsOptions> rows,
@@ -38,17 +40,19 @@ internal sealed partial class ServerInfoService(
             AuthMode = auth.Value.EffectiveMode == AuthMode.None ? StreamGrpc.V1.AuthMode.None : StreamGrpc.V1.AuthMode.Bearer,
         };
 
-        foreach (var (name, dataset) in rows.Value.Datasets.OrderBy(d => d.Key, StringComparer.Ordinal))
+        // Null for a handler invoked in-process (no gate, no caller): feature tests see everything.
+        var scopes = Calls.StreamCall.Of(context)?.Principal?.Scopes ?? StreamScopes.All;
+        foreach (var (name, dataset) in rows.Value.Datasets.Where(d => scopes.Allows("rows", d.Key)).OrderBy(d => d.Key, StringComparer.Ordinal))
         {
             response.Datasets.Add(await DescribeAsync(name, dataset, context.CancellationToken));
         }
 
-        foreach (var root in roots.Names.Order(StringComparer.Ordinal))
+        foreach (var root in roots.Names.Where(r => scopes.Allows("files", r)).Order(StringComparer.Ordinal))
         {
             response.FileRoots.Add(new FileRootInfo { Name = root });
         }
 
-        foreach (var model in llm.Value.Models)
+        foreach (var model in llm.Value.Models.Where(m => scopes.Allows("llm", m.Name)))
         {
             response.Models.Add(new ModelInfo
             {

@@ -25,7 +25,6 @@ internal sealed partial class LlmService : StreamGrpc.V1.LlmService.LlmServiceBa
     public override async Task StreamCompletion(CompletionRequest request, IServerStreamWriter<CompletionChunk> responseStream, ServerCallContext context)
     {
         var clock = CompletionClock.Start();
-        context.DemandScope("llm", request.Model);
         if (CompletionRequestValidator.Validate(request, _options) is { } problem)
         {
             throw LlmStatusMapper.InvalidArgument(problem);

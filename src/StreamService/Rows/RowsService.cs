@@ -20,7 +20,6 @@ internal sealed class RowsService : RowsServiceBase
 
     public override async Task StreamRows(StreamRowsRequest request, IServerStreamWriter<RowsStreamMessage> responseStream, ServerCallContext context)
     {
-        context.DemandScope("rows", request.Dataset);
         var progress = new RowStreamProgress();
         try
         {

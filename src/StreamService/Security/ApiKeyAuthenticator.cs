@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -6,17 +7,18 @@ namespace StreamService.Security;
 
 /// <summary>Checks a presented API key against the configured SHA-256 hashes. Every configured hash
 /// is compared, each with a fixed-time comparison, so the time taken says nothing about which
-/// hash (or how much of one) matched.</summary>
+/// hash (or how much of one) matched. The store behind <see cref="ApiKeyAuthenticationHandler"/>.</summary>
 internal sealed class ApiKeyAuthenticator
 {
-    private readonly (string Name, byte[] Hash, StreamScopes Scopes)[] _keys;
+    private readonly (string Name, byte[] Hash, string[] Scopes)[] _keys;
 
     public ApiKeyAuthenticator(IOptions<AuthOptions> options)
-        => _keys = options.Value.ApiKeys.Select(k => (k.Key, Convert.FromHexString(k.Value.Sha256), new StreamScopes(k.Value.Scopes))).ToArray();
+        => _keys = options.Value.ApiKeys.Select(k => (k.Key, Convert.FromHexString(k.Value.Sha256), k.Value.Scopes.ToArray())).ToArray();
 
     public bool HasKeys => _keys.Length > 0;
 
-    public StreamPrincipal? Authenticate(string key)
+    /// <summary>The key's caller (<see cref="StreamIdentity"/>), or null for a key that is not configured.</summary>
+    public ClaimsPrincipal? Authenticate(string key)
     {
         Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
         var maxBytes = Encoding.UTF8.GetMaxByteCount(key.Length);
@@ -35,15 +37,15 @@ internal sealed class ApiKeyAuthenticator
             }
         }
 
-        StreamPrincipal? match = null;
-        foreach (var (name, hash, scopes) in _keys)
+        var match = -1;
+        for (var i = 0; i < _keys.Length; i++)
         {
-            if (CryptographicOperations.FixedTimeEquals(presented, hash))
+            if (CryptographicOperations.FixedTimeEquals(presented, _keys[i].Hash))
             {
-                match = new StreamPrincipal(name, "api-key", scopes);
+                match = i;
             }
         }
 
-        return match;
+        return match < 0 ? null : StreamIdentity.Create(_keys[match].Name, "api-key", _keys[match].Scopes);
     }
 }

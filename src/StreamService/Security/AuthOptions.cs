@@ -1,6 +1,7 @@
 namespace StreamService.Security;
 
-/// <summary>Configuration section <c>StreamGrpc:Auth</c>.</summary>
+/// <summary>Configuration section <c>StreamGrpc:Auth</c>, plus what the service reads from
+/// <c>Authentication:Schemes:Bearer</c> (<see cref="BearerScheme"/>).</summary>
 internal sealed class AuthOptions
 {
     public const string SectionName = "StreamGrpc:Auth";
@@ -20,5 +21,15 @@ internal sealed class AuthOptions
 
     public JwtOptions Jwt { get; set; } = new();
 
+    /// <summary>The <c>Authentication:Schemes:Bearer</c> section (set by <see cref="AuthOptionsSetup"/>, not bound here).</summary>
+    public BearerSchemeSettings BearerScheme { get; set; } = new();
+
+    /// <summary>Whether <c>Authentication:Schemes:Bearer</c> has any setting.</summary>
+    public bool BearerSchemeConfigured { get; set; }
+
     public AuthMode EffectiveMode => Mode ?? AuthMode.Bearer;
+
+    /// <summary>JWTs are accepted: an issuer's discovery document or static keys are configured in
+    /// either section.</summary>
+    public bool JwtEnabled => Jwt.Enabled || BearerSchemeConfigured;
 }

@@ -1,13 +1,16 @@
 namespace StreamService.Security;
 
-/// <summary>JWT validation (<c>StreamGrpc:Auth:Jwt</c>), for deployments whose callers get tokens
-/// from an issuer. Keys are configured statically (no discovery document is fetched).</summary>
+/// <summary>The service's own JWT settings (<c>StreamGrpc:Auth:Jwt</c>), from before JwtBearer;
+/// they still work and are applied to the <c>Bearer</c> scheme (<see cref="JwtBearerSetup"/>) next
+/// to <c>Authentication:Schemes:Bearer</c>, where an issuer's discovery document
+/// (<c>Authority</c>/<c>MetadataAddress</c>) is configured. Static keys here are for air-gapped set-ups.</summary>
 internal sealed class JwtOptions
 {
-    /// <summary>Required <c>iss</c>. JWT validation is off while this is empty.</summary>
+    /// <summary>Required <c>iss</c>, added to the scheme's valid issuers; enables JWTs with static keys.</summary>
     public string? Issuer { get; set; }
 
-    /// <summary>Required <c>aud</c>; not checked when empty.</summary>
+    /// <summary>Required <c>aud</c>, added to the scheme's valid audiences; with static keys and no
+    /// audience anywhere, not checked.</summary>
     public string? Audience { get; set; }
 
     /// <summary>Base64 symmetric keys (HS256/384/512), at least 32 bytes each.</summary>

@@ -13,6 +13,9 @@ internal static class RepositoryPaths
 
     public static string NodePeers => Path.Combine(Root, "tests", "Interop", "node");
 
+    /// <summary>The browser-side peers: connect-node's gRPC-Web client and the puppeteer-core page check.</summary>
+    public static string WebPeers => Path.Combine(Root, "tests", "Interop", "web");
+
     /// <summary>The service's content root, as run.sh passes it (<c>--contentRoot src/StreamService</c>).</summary>
     public static string ServiceContentRoot => Path.Combine(Root, "src", "StreamService");
 

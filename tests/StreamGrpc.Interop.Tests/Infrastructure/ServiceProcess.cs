@@ -16,13 +16,21 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     private readonly ChildProcess _process;
 
-    private ServiceProcess(ChildProcess process, int port)
+    private ServiceProcess(ChildProcess process, int port, int webPort)
     {
         _process = process;
         Port = port;
+        WebPort = webPort;
     }
 
     public int Port { get; }
+
+    /// <summary>The HTTP/1.1 endpoint (gRPC-Web, HTTP/JSON, the status page), as browsers reach a
+    /// plaintext service: Kestrel 10 cannot serve HTTP/1.1 and h2c on one cleartext port.</summary>
+    public int WebPort { get; }
+
+    /// <summary>http://127.0.0.1:WebPort.</summary>
+    public string WebUrl => $"http://127.0.0.1:{WebPort.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>host:port, as the peers take it.</summary>
     public string Address => $"127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}";
@@ -30,7 +38,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>What the service wrote so far, for failure messages.</summary>
     public string Output => _process.Output;
 
-    public static async Task<ServiceProcess> StartAsync(string connectionString, string filesRoot, string instanceId)
+    public static async Task<ServiceProcess> StartAsync(string connectionString, string filesRoot, string instanceId,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = RepositoryPaths.ServiceDll;
         if (!File.Exists(dll))
@@ -44,10 +53,17 @@ internal sealed class ServiceProcess : IAsyncDisposable
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var port = FreeLoopbackPort();
+            var webPort = FreeLoopbackPort();
+            while (webPort == port)
+            {
+                webPort = FreeLoopbackPort();
+            }
             var environment = new Dictionary<string, string>
             {
-                // As run.sh sets them.
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+                // Two loopback endpoints, as the service's default: h2c for gRPC, HTTP/1.1 for the web.
+                ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+                ["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{webPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Kestrel__Endpoints__Web__Protocols"] = "Http1",
                 ["StreamGrpc__Auth__Mode"] = "None",
                 ["DOTNET_GCgen0size"] = "0x1000000",
                 ["ConnectionStrings__Postgres"] = connectionString,
@@ -61,8 +77,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["DOTNET_ENVIRONMENT"] = "Production",
             };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                environment[key] = value;
+            }
+
             var process = ChildProcess.Start(RepositoryPaths.Dotnet, [dll, "--contentRoot", RepositoryPaths.ServiceContentRoot], RepositoryPaths.Root, environment);
-            var service = new ServiceProcess(process, port);
+            var service = new ServiceProcess(process, port, webPort);
             if (await service.WaitUntilServingAsync())
             {
                 return service;

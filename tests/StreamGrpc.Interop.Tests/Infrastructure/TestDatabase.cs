@@ -15,6 +15,11 @@ internal sealed class TestDatabase : IAsyncDisposable
     /// people-shaped like public.people of appsettings.json; recreated empty on every run.</summary>
     public const string ImportTable = "interop_people";
 
+    /// <summary>The import target of the status-page case (StreamGrpc:Jobs:Tables:web_people), people-shaped,
+    /// with a row trigger that pauses 2 ms every 200 rows: the import then takes a few seconds, so
+    /// the page shows its bar between 0 and 100% (without it 300,000 rows take a fraction of a second).</summary>
+    public const string WebImportTable = "web_people";
+
     private static readonly TimeSpan SqlTimeout = TimeSpan.FromSeconds(60);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -36,7 +41,12 @@ internal sealed class TestDatabase : IAsyncDisposable
         var database = new TestDatabase(connectionString);
         await database.ExecuteAsync(
             $"drop table if exists public.{ImportTable}; " +
-            $"create table public.{ImportTable} (id bigint, name text, email text, age integer, joined date)");
+            $"create table public.{ImportTable} (id bigint, name text, email text, age integer, joined date); " +
+            $"drop table if exists public.{WebImportTable}; " +
+            $"create table public.{WebImportTable} (id bigint, name text, email text, age integer, joined date); " +
+            "create or replace function public.web_people_pace() returns trigger language plpgsql as " +
+            "$f$ begin if new.id % 200 = 0 then perform pg_sleep(0.002); end if; return new; end $f$; " +
+            $"create trigger web_people_pace before insert on public.{WebImportTable} for each row execute function public.web_people_pace()");
         return database;
     }
 
@@ -63,7 +73,43 @@ internal sealed class TestDatabase : IAsyncDisposable
         return queries;
     }
 
+    /// <summary>Takes an ACCESS EXCLUSIVE lock on <see cref="WebImportTable"/> in a transaction that
+    /// stays open until the returned lock is disposed: an import's COPY into it waits in PostgreSQL.</summary>
+    public async Task<TableLock> LockWebImportTableAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).AsTask().WaitAsync(SqlTimeout, cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"lock table public.{WebImportTable} in access exclusive mode", connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken).WaitAsync(SqlTimeout, cancellationToken);
+            return new TableLock(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <summary>A table lock held by an open transaction; disposing rolls it back (nothing was written).</summary>
+    internal sealed class TableLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await transaction.RollbackAsync().WaitAsync(SqlTimeout);
+            }
+            finally
+            {
+                await transaction.DisposeAsync();
+                await connection.DisposeAsync();
+            }
+        }
+    }
 
     private async Task ExecuteAsync(string sql)
     {
