@@ -75,8 +75,17 @@ internal sealed partial class StreamCallGate(
         var kind = StreamKinds.Of(method.ServiceName);
         using var call = new StreamCall(ActivityTraceId.CreateRandom().ToHexString()[..16], method.FullName, kind, Stopwatch.GetTimestamp(), http, context.Deadline, context.CancellationToken);
         http.Response.Headers[CallIdHeader] = call.Id;
-        using var activity = StreamCallTelemetry.StartCall(http, method.FullName);
-        using var scope = logger.BeginScope(new StreamCallScope(call, activity ?? Activity.Current));
+
+        // The call's server span is ASP.NET Core's request activity (OpenTelemetry's instrumentation
+        // starts it from the caller's traceparent); the gate only names the call on it.
+        var activity = Activity.Current;
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("streamgrpc.call_id", call.Id);
+            activity.SetTag("streamgrpc.kind", kind);
+        }
+
+        using var scope = logger.BeginScope(new StreamCallScope(call, activity));
 
         var principal = await AdmitAsync(http, call, method.ServiceName);
         var limited = !StreamKinds.IsInfrastructure(method.ServiceName);
