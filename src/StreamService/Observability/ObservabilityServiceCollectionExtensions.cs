@@ -14,14 +14,18 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Registers the service's metrics and OpenTelemetry on the maintained instrumentation: ASP.NET Core
 /// (the server span of every call, its parent read from <c>traceparent</c>; grpc-dotnet tags it with
 /// the method and status), HttpClient (LLM upstream requests, which carry <c>traceparent</c> on),
-/// Npgsql (a span per command), grpc-dotnet's and the runtime's meters, and the service's own
+/// Npgsql (a span per command), grpc-dotnet's client spans, the runtime's meters, and the service's own
 /// <see cref="StreamMetrics"/>. Exported over OTLP when <c>StreamGrpc:Telemetry:OtlpEndpoint</c> is
 /// set, scraped by Prometheus when <c>StreamGrpc:Telemetry:Prometheus:Enabled</c> is.
 /// </summary>
 internal static class ObservabilityServiceCollectionExtensions
 {
-    /// <summary>Meters the instrumentation packages do not add themselves: the service's own and grpc-dotnet's.</summary>
-    internal static readonly string[] Meters = [StreamMetrics.MeterName, "Grpc.AspNetCore.Server", "Grpc.Net.Client"];
+    /// <summary>grpc-dotnet's ActivitySource: the client span of the gRPC calls this process makes.
+    /// (grpc-dotnet 2.85 publishes its call counts as EventCounters of the same names, not as a
+    /// Meter, so there is no grpc-dotnet meter to add: the service's own
+    /// <see cref="StreamMetrics"/> count calls by status, and ASP.NET Core's
+    /// <c>http.server.request.duration</c> times them per route, i.e. per gRPC method.)</summary>
+    private const string GrpcClientSource = "Grpc.Net.Client";
 
     public static IServiceCollection AddStreamObservability(this IServiceCollection services, IConfiguration configuration)
     {
@@ -60,7 +64,7 @@ internal static class ObservabilityServiceCollectionExtensions
             tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrape(http, prometheus))
                 .AddHttpClientInstrumentation()
                 .AddNpgsql()
-                .AddSource("Grpc.Net.Client");
+                .AddSource(GrpcClientSource);
             if (otlp.Endpoint is not null && settings.ExportTraces)
             {
                 tracing.AddOtlpExporter(exporter => ConfigureOtlp(exporter, otlp.Endpoint, otlp.Protocol, "v1/traces"));
@@ -72,7 +76,7 @@ internal static class ObservabilityServiceCollectionExtensions
         {
             telemetry.WithMetrics(metrics =>
             {
-                metrics.AddMeter(Meters)
+                metrics.AddMeter(StreamMetrics.MeterName)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
