@@ -12,6 +12,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 scripts/install-postgres.sh
 scripts/install-peers.sh
 scripts/install-nginx.sh
+# Telemetry receivers: Debian's Prometheus, and the opentelemetry-proto files the OTLP receiver is built from.
+scripts/install-prometheus.sh
+scripts/install-otlp-protos.sh >/dev/null
 
 dotnet build StreamGrpc.sln -c Release -nologo -v:q -clp:ErrorsOnly
 
