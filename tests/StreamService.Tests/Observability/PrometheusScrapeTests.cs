@@ -57,6 +57,9 @@ public sealed class PrometheusScrapeTests(PostgresFixture postgres)
         await prometheus.WaitForAsync($"streamgrpc_server_time_to_first_message_seconds_count{{{rowsKind}}}", v => v >= 1);
         await prometheus.WaitForAsync($"streamgrpc_server_messages_sent_total{{{rowsKind}}}", v => v >= Rows / 100);
 
+        // The rows/s query of docs/deployment.md answers (items_sent grew between two scrapes).
+        await prometheus.WaitForAsync($"sum(rate(streamgrpc_server_items_sent_total{{{rowsKind}}}[1m]))", v => v > 0);
+
         // The instrumentation's meters come along: ASP.NET Core's request duration of the call's route.
         await prometheus.WaitForAsync("http_server_request_duration_seconds_count{job=\"streamgrpc\",http_route=\"/streamgrpc.v1.RowsService/StreamRows\"}", v => v >= 1);
     }
