@@ -14,7 +14,7 @@ namespace StreamService.Calls;
 /// The interceptor every gRPC call passes before its handler (registered for all services,
 /// reflection and health included). In order: the call is classified from grpc-dotnet's
 /// <see cref="GrpcMethodMetadata"/> (a call it cannot classify is refused: the gate fails closed);
-/// a call id, logging scope and server span; refusal of stream calls while draining (UNAVAILABLE); authentication
+/// a call id, logging scope and the call's tags on the server span; refusal of stream calls while draining (UNAVAILABLE); authentication
 /// (UNAUTHENTICATED; reflection and health may be opened to anonymous callers); the caller's call
 /// rate and the concurrent-stream limits for stream calls (RESOURCE_EXHAUSTED). Refusals are
 /// RpcExceptions, which grpc-dotnet sends as Trailers-Only responses before any handler runs.
