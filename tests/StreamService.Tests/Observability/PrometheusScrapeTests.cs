@@ -13,9 +13,9 @@ namespace StreamService.Tests.Observability;
 /// <summary>
 /// Issue 15, item 4: Debian's Prometheus scrapes the service's OpenTelemetry Prometheus endpoint
 /// (its own HTTP/1.1 loopback listener) while a row stream runs, and the stream metrics are read
-/// back from Prometheus' query API.
+/// back from Prometheus' query API. Alone in its collection: see <see cref="MetricsAloneCollection"/>.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(MetricsAloneCollection.Name)]
 public sealed class PrometheusScrapeTests(PostgresFixture postgres)
 {
     private const string Key = "prometheus-key-0123456789";

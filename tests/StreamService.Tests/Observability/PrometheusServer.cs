@@ -21,10 +21,12 @@ internal sealed class PrometheusServer : IAsyncDisposable
     private readonly string _directory;
     private readonly StringBuilder _output = new();
     private readonly HttpClient _http;
+    private readonly Uri _target;
 
-    private PrometheusServer(Process process, string directory, Uri address)
+    private PrometheusServer(Process process, string directory, Uri address, Uri target)
     {
         _process = process;
+        _target = target;
         _directory = directory;
         Address = address;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
@@ -62,7 +64,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start");
-        var server = new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port}/"));
+        var server = new PrometheusServer(process, directory, new Uri($"http://127.0.0.1:{port}/"), target);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
@@ -147,8 +149,35 @@ internal sealed class PrometheusServer : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"prometheus: {what} not observed within {TestTimeout.Default}; last answer: [{lastSeen?.Invoke()}]; log: {Output()}");
+                throw new TimeoutException($"prometheus: {what} not observed within {TestTimeout.Default}; last answer: [{lastSeen?.Invoke()}]; targets: {await TargetsAsync()}; the target itself: [{await ScrapeTargetAsync()}]; log: {Output()}");
             }
+        }
+    }
+
+    /// <summary>The scrape targets' health and last error, for a failure message.</summary>
+    private async Task<string> TargetsAsync()
+    {
+        try
+        {
+            return await _http.GetStringAsync("api/v1/targets?state=active");
+        }
+        catch (HttpRequestException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The target's own answer (its StreamGrpc series), for a failure message.</summary>
+    private async Task<string> ScrapeTargetAsync()
+    {
+        try
+        {
+            var text = await _http.GetStringAsync(_target);
+            return string.Join(" | ", text.Split('\n').Where(l => l.StartsWith("streamgrpc_server", StringComparison.Ordinal)).Take(40));
+        }
+        catch (HttpRequestException e)
+        {
+            return e.Message;
         }
     }
 
