@@ -14,6 +14,9 @@ scripts/install-postgres.sh
 scripts/install-peers.sh
 scripts/install-web-peers.sh
 scripts/install-nginx.sh
+# Telemetry receivers: Debian's Prometheus, and the opentelemetry-proto files the OTLP receiver is built from.
+scripts/install-prometheus.sh
+scripts/install-otlp-protos.sh >/dev/null
 
 dotnet build StreamGrpc.sln -c Release -nologo -v:q -clp:ErrorsOnly
 

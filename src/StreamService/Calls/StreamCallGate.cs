@@ -14,7 +14,7 @@ namespace StreamService.Calls;
 /// The interceptor every gRPC call passes before its handler (registered for all services,
 /// reflection and health included). In order: the call is classified from grpc-dotnet's
 /// <see cref="GrpcMethodMetadata"/> (a call it cannot classify is refused: the gate fails closed);
-/// a call id, logging scope and server span; refusal of stream calls while draining (UNAVAILABLE); authentication
+/// a call id, logging scope and the call's tags on the server span; refusal of stream calls while draining (UNAVAILABLE); authentication
 /// (UNAUTHENTICATED; reflection and health may be opened to anonymous callers); the caller's call
 /// rate and the concurrent-stream limits for stream calls (RESOURCE_EXHAUSTED). Refusals are
 /// RpcExceptions, which grpc-dotnet sends as Trailers-Only responses before any handler runs.
@@ -75,8 +75,17 @@ internal sealed partial class StreamCallGate(
         var kind = StreamKinds.Of(method.ServiceName);
         using var call = new StreamCall(ActivityTraceId.CreateRandom().ToHexString()[..16], method.FullName, kind, Stopwatch.GetTimestamp(), http, context.Deadline, context.CancellationToken);
         http.Response.Headers[CallIdHeader] = call.Id;
-        using var activity = StreamCallTelemetry.StartCall(http, method.FullName);
-        using var scope = logger.BeginScope(new StreamCallScope(call, activity ?? Activity.Current));
+
+        // The call's server span is ASP.NET Core's request activity (OpenTelemetry's instrumentation
+        // starts it from the caller's traceparent); the gate only names the call on it.
+        var activity = Activity.Current;
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("streamgrpc.call_id", call.Id);
+            activity.SetTag("streamgrpc.kind", kind);
+        }
+
+        using var scope = logger.BeginScope(new StreamCallScope(call, activity));
 
         var principal = await AdmitAsync(http, call, method.ServiceName, request);
         var limited = !StreamKinds.IsInfrastructure(method.ServiceName);

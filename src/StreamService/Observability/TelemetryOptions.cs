@@ -1,6 +1,7 @@
 namespace StreamService.Observability;
 
-/// <summary>Configuration section <c>StreamGrpc:Telemetry</c>: OpenTelemetry OTLP export.</summary>
+/// <summary>Configuration section <c>StreamGrpc:Telemetry</c>: OpenTelemetry export (OTLP push,
+/// Prometheus pull).</summary>
 internal sealed class TelemetryOptions
 {
     public const string SectionName = "StreamGrpc:Telemetry";
@@ -12,15 +13,18 @@ internal sealed class TelemetryOptions
     /// <summary><c>Grpc</c> or <c>HttpProtobuf</c>.</summary>
     public string OtlpProtocol { get; set; } = "Grpc";
 
-    /// <summary>How often metrics are exported.</summary>
+    /// <summary>How often metrics are exported over OTLP.</summary>
     public TimeSpan MetricExportInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary><c>service.name</c> resource attribute.</summary>
     public string ServiceName { get; set; } = "streamgrpc";
 
-    /// <summary>Export traces (the call spans, Npgsql, HttpClient, ASP.NET Core).</summary>
+    /// <summary>Export traces over OTLP (ASP.NET Core server spans, Npgsql commands, HttpClient requests).</summary>
     public bool ExportTraces { get; set; } = true;
 
-    /// <summary>Export metrics (StreamGrpc.Server, Npgsql, Kestrel, runtime).</summary>
+    /// <summary>Export metrics over OTLP (StreamGrpc.Server, grpc-dotnet, ASP.NET Core, Kestrel, Npgsql, HttpClient, runtime).</summary>
     public bool ExportMetrics { get; set; } = true;
+
+    /// <summary>The Prometheus scrape endpoint (<c>StreamGrpc:Telemetry:Prometheus</c>).</summary>
+    public PrometheusScrapeOptions Prometheus { get; set; } = new();
 }

@@ -35,7 +35,7 @@ internal sealed class HardenedHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<HardenedHost> StartAsync(IDictionary<string, string?> settings, ILoggerProvider? logs = null, string environment = "Production")
+    public static async Task<HardenedHost> StartAsync(IDictionary<string, string?> settings, ILoggerProvider? logs = null, string environment = "Production", Action<WebApplicationBuilder>? configure = null)
     {
         var app = StreamServiceApp.Build(["--environment", environment], builder =>
         {
@@ -48,6 +48,7 @@ internal sealed class HardenedHost : IAsyncDisposable
             }
 
             builder.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(builder);
         });
 
         await app.StartAsync().Bounded();

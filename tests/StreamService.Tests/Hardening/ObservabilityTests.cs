@@ -99,7 +99,7 @@ public sealed class ObservabilityTests
             .With("StreamGrpc:Llm:Models:2:ApiKey", "test")
             .With("StreamGrpc:Llm:Models:2:IncludeUsage", "false");
         await using var host = await HardenedHost.StartAsync(settings);
-        using var channel = host.CreateChannel();
+        using var channel = host.CreateChannel(ExternalCaller.ChannelOptions());
 
         var chunks = await LlmCalls.CompleteAsync(channel, "upstream", Key, new Metadata { { "traceparent", $"00-{TraceId}-b7ad6b7169203331-01" } }).Bounded();
 

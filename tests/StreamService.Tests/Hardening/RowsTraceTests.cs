@@ -29,7 +29,7 @@ public sealed class RowsTraceTests(PostgresFixture postgres)
 
         var settings = HardeningSettings.WithKeys(("reader", Key, ["rows:events"])).With("ConnectionStrings:Postgres", postgres.ConnectionString);
         await using var host = await HardenedHost.StartAsync(settings);
-        using var channel = host.CreateChannel();
+        using var channel = host.CreateChannel(ExternalCaller.ChannelOptions());
         var headers = LlmCalls.Bearer(Key, new Metadata { { "traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" } });
 
         using var call = new RowsService.RowsServiceClient(channel).StreamRows(new StreamRowsRequest { Dataset = "events", Columns = { "id" }, Limit = 10 }, headers, cancellationToken: TestTimeout.Token());
