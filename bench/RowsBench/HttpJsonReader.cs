@@ -65,8 +65,13 @@ internal static class HttpJsonReader
             case JsonValueKind.Number: _ = value.GetDouble(); break;
             case JsonValueKind.True or JsonValueKind.False: _ = value.GetBoolean(); break;
             case JsonValueKind.Object:
-                // An array column: {"values": [{kind: v}, ...]}.
-                foreach (var element in value.GetProperty("values").EnumerateArray())
+                // An array column: {"values": [{kind: v}, ...]}, or {} when it is empty.
+                if (!value.TryGetProperty("values", out var elements))
+                {
+                    break;
+                }
+
+                foreach (var element in elements.EnumerateArray())
                 {
                     foreach (var kind in element.EnumerateObject())
                     {

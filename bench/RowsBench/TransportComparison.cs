@@ -86,11 +86,11 @@ internal static class TransportComparison
         results.Add(("HTTP/JSON / gRPC service CPU per row", Spread(runs["grpc"].Zip(runs["http-json"], (g, j) => j.ServiceCpuPerMillion / g.ServiceCpuPerMillion), "N2") + " x"));
 
         Console.WriteLine($"RowsBench --transport both: {options.ThroughputRows:N0} rows of 'events' (15 columns), batch {options.BatchSize}, {options.Iterations} alternating iterations; median (min-max); {Environment.ProcessorCount} cores");
-        Console.WriteLine($"| {"measure",-52} | {"median (min-max)",-30} |");
-        Console.WriteLine($"|{new string('-', 54)}|{new string('-', 32)}|");
+        Console.WriteLine($"| {"measure",-58} | {"median (min-max)",-30} |");
+        Console.WriteLine($"|{new string('-', 60)}|{new string('-', 32)}|");
         foreach (var (name, value) in results)
         {
-            Console.WriteLine($"| {name,-52} | {value,-30} |");
+            Console.WriteLine($"| {name,-58} | {value,-30} |");
         }
 
         if (options.JsonPath is not null)

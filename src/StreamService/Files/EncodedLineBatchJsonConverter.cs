@@ -1,14 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StreamGrpc.V1;
+using StreamService.Http;
+using StreamService.Rows;
 
 namespace StreamService.Files;
 
 /// <summary>
 /// Writes an <see cref="EncodedLineBatch"/> for HTTP/JSON transcoding as the LineBatch it holds:
-/// the bytes are parsed back into the generated message, which the transcoding options (their
-/// protobuf JSON mapping converters) then serialise, so the JSON equals transcoding's own for a
-/// LineBatch. gRPC callers never come here.
+/// the bytes are parsed back into the generated message, whose protobuf JSON is written as
+/// transcoding writes it (<see cref="HttpJsonFormatting"/>; why not through the transcoder's own
+/// converters: <see cref="RowsStreamMessageJsonConverter"/>). gRPC callers never come here.
 /// </summary>
 internal sealed class EncodedLineBatchJsonConverter : JsonConverter<EncodedLineBatch>
 {
@@ -16,5 +18,5 @@ internal sealed class EncodedLineBatchJsonConverter : JsonConverter<EncodedLineB
         => throw new NotSupportedException("Line batches are only written by the server.");
 
     public override void Write(Utf8JsonWriter writer, EncodedLineBatch value, JsonSerializerOptions options)
-        => JsonSerializer.Serialize(writer, LineBatch.Parser.ParseFrom(value.Message), options);
+        => HttpJsonFormatting.Write(writer, LineBatch.Parser.ParseFrom(value.Message));
 }

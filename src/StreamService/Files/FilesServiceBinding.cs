@@ -26,7 +26,10 @@ internal abstract class FilesServiceBase
 /// callers see files.proto as is.</summary>
 internal static class FilesServiceBinding
 {
-    /// <summary>Read by grpc-dotnet's reflection service (the <c>Descriptor</c> of the bind method's type).</summary>
+    /// <summary>Read by grpc-dotnet's reflection service and by JSON transcoding, both from the
+    /// <c>Descriptor</c> of the bind method's type: transcoding takes each bound method's
+    /// <c>google.api.http</c> route from it and serialises what the handler writes by its runtime
+    /// type (the wrapper's <c>[JsonConverter]</c> turns it into the generated message's JSON).</summary>
     public static ProtoServiceDescriptor Descriptor => FileLines.Descriptor;
 
     public static readonly Method<StreamLinesRequest, EncodedLineBatch> StreamLinesMethod = new(

@@ -11,7 +11,7 @@ internal static class HttpJsonServiceCollectionExtensions
     /// <c>google.api.http</c> annotations of protos/streamgrpc/v1 and maps each route to the same
     /// handler, behind the same interceptors (the call gate), as the gRPC method. The OpenAPI document
     /// (Microsoft.AspNetCore.Grpc.Swagger over Swashbuckle) is generated from the same annotations
-    /// and the proto comments.</summary>
+    /// and the message descriptors.</summary>
     public static IGrpcServerBuilder AddStreamHttpJson(this IGrpcServerBuilder grpc)
     {
         grpc.AddJsonTranscoding(options =>

@@ -7,5 +7,8 @@ internal static class OpenApiDocument
     public const string Name = "v1";
 
     /// <summary>The route the document is served on.</summary>
-    public const string Path = "/openapi/v1.json";
+    public const string Path = "/openapi/" + Name + ".json";
+
+    /// <summary><see cref="Path"/> as Swashbuckle's route pattern.</summary>
+    public const string RoutePattern = "/openapi/{documentName}.json";
 }

@@ -23,7 +23,10 @@ internal abstract class RowsServiceBase
 /// reflection service, so callers see exactly rows.proto.</summary>
 internal static class RowsServiceBinding
 {
-    /// <summary>Read by grpc-dotnet's reflection service (the <c>Descriptor</c> of the bind method's type).</summary>
+    /// <summary>Read by grpc-dotnet's reflection service and by JSON transcoding, both from the
+    /// <c>Descriptor</c> of the bind method's type: transcoding takes each bound method's
+    /// <c>google.api.http</c> route from it and serialises what the handler writes by its runtime
+    /// type (the wrapper's <c>[JsonConverter]</c> turns it into the generated message's JSON).</summary>
     public static ProtoServiceDescriptor Descriptor => StreamGrpc.V1.RowsService.Descriptor;
 
     public static readonly Method<StreamRowsRequest, RowsStreamMessage> StreamRowsMethod = new(

@@ -1,16 +1,23 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Google.Protobuf;
 using StreamGrpc.V1;
+using StreamService.Http;
 
 namespace StreamService.Rows;
 
 /// <summary>
 /// Writes a <see cref="RowsStreamMessage"/> for HTTP/JSON transcoding as the StreamRowsResponse it
-/// carries. JSON transcoding serialises each response with its own System.Text.Json options, whose
-/// converters implement the protobuf JSON mapping for generated messages; a pre-encoded batch is
-/// bytes to it, so this parses them back into the generated message and hands that to the same
-/// options: the JSON is exactly what transcoding writes for a StreamRowsResponse. gRPC never comes
-/// here (its marshaller copies the bytes), so only HTTP/JSON callers pay for the parse.
+/// carries. JSON transcoding serialises a response by its runtime type with System.Text.Json; a
+/// pre-encoded batch is bytes to it, so this parses them back into the generated message and writes
+/// that message's protobuf JSON (protobuf.dev/programming-guides/json) with Google.Protobuf's
+/// <see cref="JsonFormatter"/>, configured as the transcoder is (int64 as strings, defaults left
+/// out; <see cref="HttpJsonFormatting"/>), so the JSON is what transcoding writes for a
+/// StreamRowsResponse (the tests compare every message of a stream with both). Not the transcoder's
+/// own converters (<c>JsonSerializer.Serialize(writer, message, options)</c>, which works too): they
+/// read every field through reflection and cost the service about 2.8 times the CPU of
+/// JsonFormatter per row batch (bench/RESULTS.md, "HTTP/JSON next to gRPC"). gRPC never comes here
+/// (its marshaller copies the bytes), so only HTTP/JSON callers pay for the parse.
 /// </summary>
 internal sealed class RowsStreamMessageJsonConverter : JsonConverter<RowsStreamMessage>
 {
@@ -20,6 +27,6 @@ internal sealed class RowsStreamMessageJsonConverter : JsonConverter<RowsStreamM
     public override void Write(Utf8JsonWriter writer, RowsStreamMessage value, JsonSerializerOptions options)
     {
         var response = value.Response ?? StreamRowsResponse.Parser.ParseFrom(value.Batch!.Message);
-        JsonSerializer.Serialize(writer, response, options);
+        HttpJsonFormatting.Write(writer, response);
     }
 }

@@ -5,10 +5,11 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace StreamService.Tls;
 
 /// <summary>
-/// Logs, once the server listens, which endpoints use TLS and warns about plaintext (h2c) ones that
-/// are reachable from other hosts: h2c belongs on loopback or behind a TLS-terminating proxy. TLS
-/// endpoints come from Kestrel's own configuration (<c>Kestrel:Endpoints:&lt;name&gt;:Url</c> with
-/// <c>https://</c> and <c>Certificate:Path</c>/<c>KeyPath</c>), HTTP/2 negotiated by ALPN.
+/// Logs, once the server listens, which endpoints use TLS and warns about plaintext ones (h2c or
+/// HTTP/1.1) that are reachable from other hosts: plaintext belongs on loopback or behind a
+/// TLS-terminating proxy. TLS endpoints come from Kestrel's own configuration
+/// (<c>Kestrel:Endpoints:&lt;name&gt;:Url</c> with <c>https://</c> and
+/// <c>Certificate:Path</c>/<c>KeyPath</c>), the HTTP version negotiated by ALPN.
 /// </summary>
 internal sealed partial class EndpointSecurityReport(IServer server, IHostApplicationLifetime lifetime, ILogger<EndpointSecurityReport> logger) : IHostedService
 {
@@ -56,10 +57,10 @@ internal sealed partial class EndpointSecurityReport(IServer server, IHostApplic
     [LoggerMessage(Level = LogLevel.Information, Message = "Listening with TLS (HTTP/2 by ALPN) on {Address}")]
     private partial void LogTls(string address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Listening in plaintext (h2c) on loopback {Address}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening in plaintext on loopback {Address}")]
     private partial void LogPlaintextLoopback(string address);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening in plaintext (h2c) on {Address}, reachable from other hosts: bearer tokens cross the network unencrypted "
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening in plaintext on {Address}, reachable from other hosts: bearer tokens cross the network unencrypted "
         + "unless a TLS-terminating proxy is in front. Configure an https endpoint (Kestrel:Endpoints) otherwise.")]
     private partial void LogPlaintextExposed(string address);
 }
