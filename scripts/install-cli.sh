@@ -20,7 +20,10 @@ tools="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools"
 version="0.1.0-local.$(date -u +%Y%m%d%H%M%S)"
 
 rm -rf "$feed"
-dotnet pack src/StreamClient -c Release -nologo -v:q -clp:ErrorsOnly -o "$feed" -p:Version="$version"
+# Built under .data/cli-build, not into src/*/bin: a pack with its own version rebuilds the
+# projects it packs, and tests (and a developer's shell) run the CLI from src/StreamClient/bin.
+dotnet pack src/StreamClient -c Release -nologo -v:q -clp:ErrorsOnly -o "$feed" -p:Version="$version" \
+  --artifacts-path "$PWD/.data/cli-build"
 dotnet tool uninstall --global "$package_id" >/dev/null 2>&1 || true
 dotnet tool install --global --add-source "$feed" --ignore-failed-sources --version "$version" "$package_id"
 
