@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # StreamService image: multi-stage build (SDK for restore/publish, ASP.NET runtime to run).
 #   docker build -t streamgrpc/streamservice .
-#   docker run --rm -p 127.0.0.1:8080:8080 -e ConnectionStrings__Postgres=... streamgrpc/streamservice
+#   docker run --rm -p 127.0.0.1:8080:8080 -p 127.0.0.1:8081:8081 -e ConnectionStrings__Postgres=... streamgrpc/streamservice
 # Configuration is by environment variables only (see docs/deployment.md); the health check is the
 # binary's own grpc.health.v1 probe mode (no grpc_health_probe package needed).
 
@@ -24,13 +24,16 @@ RUN dotnet publish src/StreamService/StreamService.csproj -c Release --no-restor
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 WORKDIR /app
 COPY --from=build /app .
-# h2c on all interfaces of the container (the proxy or the published port is the way in);
-# gRPC over cleartext needs HTTP/2 with prior knowledge on the endpoint.
-ENV ASPNETCORE_URLS=http://+:8080 \
-    Kestrel__EndpointDefaults__Protocols=Http2 \
+# On all interfaces of the container (the proxy or the published port is the way in): h2c on 8080
+# for gRPC (cleartext gRPC needs HTTP/2 with prior knowledge), HTTP/1.1 on 8081 for HTTP/JSON,
+# gRPC-Web and the status page (Kestrel cannot serve both on one cleartext port; docs/http.md).
+ENV Kestrel__Endpoints__Grpc__Url=http://+:8080 \
+    Kestrel__Endpoints__Grpc__Protocols=Http2 \
+    Kestrel__Endpoints__Http1__Url=http://+:8081 \
+    Kestrel__Endpoints__Http1__Protocols=Http1 \
     STREAMGRPC_HEALTH_ADDRESS=http://127.0.0.1:8080 \
     DOTNET_GCgen0size=0x1000000
-EXPOSE 8080
+EXPOSE 8080 8081
 # The non-root user the .NET images ship.
 USER $APP_UID
 HEALTHCHECK --interval=10s --timeout=6s --start-period=20s --retries=3 \

@@ -24,6 +24,9 @@ public sealed class ComposeFileTests
         Assert.Contains("grpc_pass grpc://streamgrpc;", nginx);
         Assert.Contains("server streamservice-a:8080", nginx);
         Assert.Contains("server streamservice-b:8080", nginx);
+        Assert.Contains("server streamservice-a:8081", nginx);
+        Assert.Contains("proxy_buffering off;", nginx);
+        Assert.Contains("127.0.0.1:8081:8081", output);
     }
 
     [Fact]
