@@ -72,7 +72,7 @@ public sealed class ServiceToServiceTests(PostgresFixture postgres) : IAsyncLife
                 if (received >= 60)
                 {
                     // The source query is running now (the slow view is ~500 rows/s over 1M rows).
-                    Assert.True(await ActiveQueriesAsync() > 0, "no active query while streaming");
+                    Assert.True(await postgres.ActiveQueriesAsync(_applicationName) > 0, "no active query while streaming");
                     outer.Cancel();
                 }
             }
@@ -81,7 +81,7 @@ public sealed class ServiceToServiceTests(PostgresFixture postgres) : IAsyncLife
         Assert.True(error is OperationCanceledException || (error is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled), error.ToString());
         var upstreamFailure = await _relay.Observer.Ended.Bounded();
         Assert.True(upstreamFailure is OperationCanceledException || (upstreamFailure is RpcException { StatusCode: StatusCode.Cancelled }), $"relay's upstream ended with {upstreamFailure}");
-        await WaitForNoActiveQueryAsync();
+        await postgres.WaitUntilNoActiveQueryAsync(_applicationName, "the outer call ended");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ServiceToServiceTests(PostgresFixture postgres) : IAsyncLife
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         var upstreamFailure = await _relay.Observer.Ended.Bounded();
         Assert.NotNull(upstreamFailure);
-        await WaitForNoActiveQueryAsync();
+        await postgres.WaitUntilNoActiveQueryAsync(_applicationName, "the outer call ended");
     }
 
     [Fact]
@@ -126,28 +126,5 @@ public sealed class ServiceToServiceTests(PostgresFixture postgres) : IAsyncLife
         using var provider = services.BuildServiceProvider();
 
         Assert.Equal(new Uri("http://127.0.0.1:5001"), provider.GetRequiredService<StreamGrpcClient>().Options.Address);
-    }
-
-    private Task<long> ActiveQueriesAsync() => postgres.ScalarAsync<long>(
-        $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{_applicationName}' AND state = 'active'");
-
-    // The server cancels asynchronously after the RST_STREAM travels two hops; poll, bounded.
-    private async Task WaitForNoActiveQueryAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        long active;
-        do
-        {
-            active = await ActiveQueriesAsync();
-            if (active == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        Assert.Fail($"{active} queries of the service still active 10 s after the outer call ended");
     }
 }

@@ -99,7 +99,7 @@ public sealed class HttpJsonRowsTests(PostgresFixture postgres) : IAsyncLifetime
             Assert.NotNull((await lines.NextAsync())!["batch"]);
 
             // The stream is open and paced by this reader: its query is running.
-            Assert.True(await ActiveQueriesAsync() > 0, "the million-row stream's query should still be running");
+            Assert.True(await postgres.ActiveQueriesAsync(_applicationName) > 0, "the million-row stream's query should still be running");
         }
         finally
         {
@@ -107,7 +107,7 @@ public sealed class HttpJsonRowsTests(PostgresFixture postgres) : IAsyncLifetime
             await lines.DisposeAsync();
         }
 
-        await WaitForNoActiveQueryAsync();
+        await postgres.WaitUntilNoActiveQueryAsync(_applicationName, "the HTTP client went away");
     }
 
     [Theory]
@@ -155,28 +155,5 @@ public sealed class HttpJsonRowsTests(PostgresFixture postgres) : IAsyncLifetime
         }
 
         return messages;
-    }
-
-    private Task<long> ActiveQueriesAsync() => postgres.ScalarAsync<long>(
-        $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{_applicationName}' AND state <> 'idle'");
-
-    // The server cancels once Kestrel notices the client is gone; give it a bounded time.
-    private async Task WaitForNoActiveQueryAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        long active;
-        do
-        {
-            active = await ActiveQueriesAsync();
-            if (active == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        Assert.Fail($"{active} queries of the service still active 10 s after the HTTP client went away");
     }
 }

@@ -60,6 +60,34 @@ public sealed class PostgresFixture : IAsyncLifetime
         return (T)value!;
     }
 
+    /// <summary>How many backends of <paramref name="applicationName"/> are running a query (any
+    /// state but idle).</summary>
+    public Task<long> ActiveQueriesAsync(string applicationName) => ScalarAsync<long>(
+        $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{applicationName}' AND state <> 'idle'");
+
+    /// <summary>Waits until no backend of <paramref name="applicationName"/> runs a query. The service
+    /// cancels a query asynchronously once it notices its caller is gone (an RST_STREAM, a closed
+    /// HTTP/1.1 connection, a proxy hop), so this polls the observed condition every 50 ms for at most
+    /// 10 s instead of asserting once; <paramref name="after"/> names what ended, for the failure.</summary>
+    public async Task WaitUntilNoActiveQueryAsync(string applicationName, string after)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        long active;
+        do
+        {
+            active = await ActiveQueriesAsync(applicationName);
+            if (active == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"{active} queries of the service still active 10 s after {after}");
+    }
+
     /// <summary>A connection string to the test database with an application name, so a test can
     /// find the backends of the code under test in <c>pg_stat_activity</c>.</summary>
     public string ConnectionStringFor(string applicationName) =>

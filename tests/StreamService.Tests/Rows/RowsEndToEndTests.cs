@@ -99,7 +99,7 @@ public sealed class RowsEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         }).Bounded();
 
         Assert.Equal(StatusCode.Cancelled, error.StatusCode);
-        await WaitForNoActiveQueryAsync();
+        await postgres.WaitUntilNoActiveQueryAsync(_applicationName, "the call ended");
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class RowsEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        await WaitForNoActiveQueryAsync();
+        await postgres.WaitUntilNoActiveQueryAsync(_applicationName, "the call ended");
     }
 
     [Fact]
@@ -191,27 +191,6 @@ public sealed class RowsEndToEndTests(PostgresFixture postgres) : IAsyncLifetime
         }
 
         Assert.Fail($"health never became {expected}");
-    }
-
-    // The server cancels asynchronously after the client's RST_STREAM; give it a bounded time.
-    private async Task WaitForNoActiveQueryAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        long active;
-        do
-        {
-            active = await postgres.ScalarAsync<long>(
-                $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{_applicationName}' AND state <> 'idle'");
-            if (active == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        Assert.Fail($"{active} queries of the service still active 10 s after the call ended");
     }
 
     private async Task<List<StreamRowsResponse>> ReadAllAsync(StreamRowsRequest request)
