@@ -13,10 +13,21 @@ namespace StreamService.Rows;
 /// <c>ReadAsync</c> buffers the current row whole, and the columns are then read with the
 /// synchronous getters, which cannot block on the network. The row is encoded whole into
 /// <see cref="RowEncoding.Row"/> before it is batched in any case, so buffering it on the reader's
-/// side too costs at most one more copy of the current row, and saves the async machinery of
-/// reading every cell (issue 16: the largest share of the service's CPU per row).</remarks>
+/// side too costs one more copy of the current row, and saves the async machinery of reading every
+/// cell (issue 16: about a fifth of the service's CPU per row). The cost for very large rows: a row
+/// larger than Npgsql's read buffer (8 KiB) is read into a larger buffer, and the connector keeps
+/// it while the connection sits in the pool (a 50 MiB row left a 64 MiB buffer behind in a check
+/// with Npgsql 10.0.0). Npgsql has no setting to shrink it, so a stream that met a row above
+/// <see cref="LargeRowBytes"/> clears the pool when it ends: its own connection is closed instead of
+/// pooled, and so is every other one as it comes back, which bounds what the pool can keep to
+/// connections that read rows under the bound. See bench/RESULTS.md, Issue 16.</remarks>
 internal sealed partial class NpgsqlRowSource
 {
+    /// <summary>Encoded row size above which the stream's connection is not kept in the pool (see the
+    /// remarks). Rows this large are rare; reconnecting after such a stream costs milliseconds, while a
+    /// pool of grown buffers would cost the pool's size times the largest row, for as long as it lives.</summary>
+    internal const int LargeRowBytes = 256 * 1024;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly IOptions<RowsOptions> _options;
     private readonly ILogger<NpgsqlRowSource> _logger;
@@ -54,6 +65,7 @@ internal sealed partial class NpgsqlRowSource
         }
 
         var finished = false;
+        var largestRow = 0;
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -77,6 +89,7 @@ internal sealed partial class NpgsqlRowSource
                     }
                 }
 
+                largestRow = Math.Max(largestRow, row.Length);
                 yield return new SourceRow(row.WrittenMemory, returned == encoders.Length ? row.Length : rowLength, keys);
             }
 
@@ -102,6 +115,12 @@ internal sealed partial class NpgsqlRowSource
                 // any, is what the caller must see.
                 LogDisposeAfterStopFailed(ex);
             }
+
+            if (largestRow > LargeRowBytes)
+            {
+                LogLargeRowPoolCleared(largestRow);
+                _dataSource.Clear();
+            }
         }
     }
 
@@ -120,6 +139,9 @@ internal sealed partial class NpgsqlRowSource
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closing the row reader after stopping early failed")]
     private partial void LogDisposeAfterStopFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A row of {RowBytes} bytes was streamed: the connections that read it are closed instead of pooled, so their grown read buffers are not kept")]
+    private partial void LogLargeRowPoolCleared(int rowBytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cancelling the row query on the server failed")]
     private partial void LogCancelFailed(Exception exception);
