@@ -65,18 +65,27 @@ public sealed class PostgresFixture : IAsyncLifetime
     public Task<long> ActiveQueriesAsync(string applicationName) => ScalarAsync<long>(
         $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{applicationName}' AND state <> 'idle'");
 
+    /// <summary>How many backends <paramref name="applicationName"/> has, in any state.</summary>
+    public Task<long> BackendsAsync(string applicationName) => ScalarAsync<long>(
+        $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{applicationName}'");
+
     /// <summary>Waits until no backend of <paramref name="applicationName"/> runs a query. The service
     /// cancels a query asynchronously once it notices its caller is gone (an RST_STREAM, a closed
-    /// HTTP/1.1 connection, a proxy hop), so this polls the observed condition every 50 ms for at most
-    /// 10 s instead of asserting once; <paramref name="after"/> names what ended, for the failure.</summary>
-    public async Task WaitUntilNoActiveQueryAsync(string applicationName, string after)
+    /// HTTP/1.1 connection, a proxy hop); <paramref name="after"/> names what ended, for the failure.</summary>
+    public Task WaitUntilNoActiveQueryAsync(string applicationName, string after) =>
+        WaitUntilZeroAsync(() => ActiveQueriesAsync(applicationName), $"queries of the service still active 10 s after {after}");
+
+    /// <summary>Polls <paramref name="count"/> every 50 ms until it is 0, for at most 10 s, and fails with
+    /// the last count and <paramref name="failure"/>: what PostgreSQL shows of a backend's end lags the
+    /// client's action, so a single check would race it.</summary>
+    public static async Task WaitUntilZeroAsync(Func<Task<long>> count, string failure)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        long active;
+        long last;
         do
         {
-            active = await ActiveQueriesAsync(applicationName);
-            if (active == 0)
+            last = await count();
+            if (last == 0)
             {
                 return;
             }
@@ -85,7 +94,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         }
         while (DateTime.UtcNow < deadline);
 
-        Assert.Fail($"{active} queries of the service still active 10 s after {after}");
+        Assert.Fail($"{last} {failure}");
     }
 
     /// <summary>A connection string to the test database with an application name, so a test can

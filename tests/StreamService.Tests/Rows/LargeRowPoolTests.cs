@@ -29,23 +29,13 @@ public sealed class LargeRowPoolTests(PostgresFixture postgres)
         var small = await harness.CallAsync(new StreamRowsRequest { Dataset = "large", Limit = 1 });
         Assert.Null(small.Error);
         Assert.Equal("small", Assert.Single(small.Batches.SelectMany(b => b.Rows)).Values[1].TextValue);
-        Assert.Equal(1, await BackendsAsync(harness.ApplicationName));
+        Assert.Equal(1, await postgres.BackendsAsync(harness.ApplicationName));
 
         var large = await harness.CallAsync(new StreamRowsRequest { Dataset = "large" });
         Assert.Null(large.Error);
         Assert.Equal(NpgsqlRowSource.LargeRowBytes * 2, large.Batches.SelectMany(b => b.Rows).Last().Values[1].TextValue.Length);
 
         // The connection is closed as it returns to the pool; its backend exits right after.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        long backends;
-        while ((backends = await BackendsAsync(harness.ApplicationName)) != 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Equal(0, backends);
+        await PostgresFixture.WaitUntilZeroAsync(() => postgres.BackendsAsync(harness.ApplicationName), "backends of the service still open 10 s after a stream with a large row");
     }
-
-    private Task<long> BackendsAsync(string applicationName) => postgres.ScalarAsync<long>(
-        $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{applicationName}'");
 }
