@@ -50,6 +50,9 @@ public static class StreamServiceApp
         builder.Services.AddRows(builder.Configuration);
         builder.Services.AddJobs(builder.Configuration);
 
+        // Last, so no registration above can bring it back (see DataProtectionStartup).
+        builder.Services.RemoveDataProtectionStartupLoad();
+
         var app = builder.Build();
         app.UseStreamWeb();
 

@@ -8,7 +8,4 @@ internal static class OpenApiDocument
 
     /// <summary>The route the document is served on.</summary>
     public const string Path = "/openapi/" + Name + ".json";
-
-    /// <summary><see cref="Path"/> as Swashbuckle's route pattern.</summary>
-    public const string RoutePattern = "/openapi/{documentName}.json";
 }

@@ -32,10 +32,16 @@ internal static class StatusPageEndpointRouteBuilderExtensions
             OnPrepareResponse = context => Secure(context.Context.Response),
         });
         var index = files.GetFileInfo("index.html");
-        app.MapGet("/", (HttpContext context) =>
+        // A plain RequestDelegate, not a Delegate handler: those go through RequestDelegateFactory,
+        // which compiles expression trees at start-up (System.Linq.Expressions and its JIT code).
+        app.MapGet("/", async context =>
         {
-            Secure(context.Response);
-            return Results.Stream(index.CreateReadStream(), "text/html; charset=utf-8");
+            var response = context.Response;
+            Secure(response);
+            response.ContentType = "text/html; charset=utf-8";
+            response.ContentLength = index.Length;
+            await using var page = index.CreateReadStream();
+            await page.CopyToAsync(response.Body, context.RequestAborted);
         }).ExcludeFromDescription();
         return app;
     }
