@@ -17,17 +17,50 @@ internal sealed class RowEncoding : IDisposable
 
     public ProtoWriter ArrayElements { get; } = new(256);
 
+    private byte[] _rawColumn = [];
+
+    /// <summary>A scratch buffer of at least <paramref name="length"/> bytes for a column's raw value,
+    /// reused across rows (grown, never shrunk: at most the stream's widest such value).</summary>
+    public byte[] RawColumn(int length)
+    {
+        if (_rawColumn.Length < length)
+        {
+            if (_rawColumn.Length > 0)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(_rawColumn);
+            }
+
+            _rawColumn = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+        }
+
+        return _rawColumn;
+    }
+
     public void Dispose()
     {
         Row.Dispose();
         ArrayElements.Dispose();
+        if (_rawColumn.Length > 0)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_rawColumn);
+            _rawColumn = [];
+        }
     }
 }
 
 /// <summary>Chooses the <see cref="ColumnEncoder"/> of each column type.</summary>
 internal static class ColumnEncoders
 {
-    public static ColumnEncoder For(DatasetColumn column) => column.IsArray ? ForArray(column.Type) : ForScalar(column.Type);
+    public static ColumnEncoder For(DatasetColumn column)
+    {
+        if (!column.IsArray)
+        {
+            return ForScalar(column.Type);
+        }
+
+        var throughNpgsql = ArrayThroughNpgsql(column.Type);
+        return RawArrayEncoder.For(column.Type, throughNpgsql) ?? throughNpgsql;
+    }
 
     private static ColumnEncoder ForScalar(ColumnType type) => type switch
     {
@@ -42,7 +75,9 @@ internal static class ColumnEncoders
         // copied as they are: no decoding to a .NET string and encoding back.
         ColumnType.Numeric => static (r, i, e) => EncodeUtf8(r, i, e, ValueEncoder.NumericTag),
         ColumnType.Text or ColumnType.Other => static (r, i, e) => EncodeUtf8(r, i, e, ValueEncoder.TextTag),
-        ColumnType.Json => static (r, i, e) => EncodeUtf8(r, i, e, ValueEncoder.JsonTag),
+        // jsonb's binary form starts with a version byte, which GetFieldValue<byte[]> strips and the
+        // raw bytes keep: JSON goes through Npgsql's converter.
+        ColumnType.Json => static (r, i, e) => EncodeJson(r, i, e),
         ColumnType.Bytes => static (r, i, e) => EncodeBytes(r, i, e),
         ColumnType.Uuid => static (r, i, e) => EncodeValue<Guid>(r, i, e, ValueEncoder.WriteUuid),
         // Npgsql reads timestamptz as UTC and timestamp as a wall-clock time (sent as if UTC);
@@ -53,7 +88,9 @@ internal static class ColumnEncoders
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no encoder for this column type"),
     };
 
-    private static ColumnEncoder ForArray(ColumnType type) => type switch
+    /// <summary>An array column read as a .NET array by Npgsql, then encoded: the path of element types
+    /// <see cref="RawArrayEncoder"/> does not take, and of multi-dimensional values.</summary>
+    internal static ColumnEncoder ArrayThroughNpgsql(ColumnType type) => type switch
     {
         ColumnType.Bool => static (r, i, e) => EncodeArray<bool?>(r, i, e, static (w, v) => ValueEncoder.WriteBool(w, v!.Value)),
         ColumnType.Int16 => static (r, i, e) => EncodeArray<short?>(r, i, e, static (w, v) => ValueEncoder.WriteInt(w, v!.Value)),
@@ -95,7 +132,27 @@ internal static class ColumnEncoders
             return;
         }
 
-        ValueEncoder.WriteUtf8(encoding.Row, tag, reader.GetFieldValue<byte[]>(ordinal));
+        ValueEncoder.WriteUtf8(encoding.Row, tag, RawValue(reader, ordinal, encoding));
+    }
+
+    private static void EncodeJson(NpgsqlDataReader reader, int ordinal, RowEncoding encoding)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            ValueEncoder.WriteNull(encoding.Row);
+            return;
+        }
+
+        ValueEncoder.WriteUtf8(encoding.Row, ValueEncoder.JsonTag, reader.GetFieldValue<byte[]>(ordinal));
+    }
+
+    /// <summary>The column's bytes as PostgreSQL sent them, copied into the stream's scratch buffer
+    /// (<see cref="NpgsqlDataReader.GetBytes"/> works on any type): for text its UTF-8, for bytea the
+    /// bytes. Saves the byte[] per cell of <c>GetFieldValue&lt;byte[]&gt;</c>. Not NULL.</summary>
+    internal static ReadOnlySpan<byte> RawValue(NpgsqlDataReader reader, int ordinal, RowEncoding encoding)
+    {
+        var buffer = encoding.RawColumn(checked((int)reader.GetBytes(ordinal, 0, null, 0, 0)));
+        return buffer.AsSpan(0, (int)reader.GetBytes(ordinal, 0, buffer, 0, buffer.Length));
     }
 
     private static void EncodeBytes(NpgsqlDataReader reader, int ordinal, RowEncoding encoding)
@@ -106,7 +163,7 @@ internal static class ColumnEncoders
             return;
         }
 
-        ValueEncoder.WriteBytes(encoding.Row, reader.GetFieldValue<byte[]>(ordinal));
+        ValueEncoder.WriteBytes(encoding.Row, RawValue(reader, ordinal, encoding));
     }
 
     /// <summary>Elements are non-null when <paramref name="write"/> is called; NULL elements are
