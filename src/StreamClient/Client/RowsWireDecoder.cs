@@ -30,6 +30,12 @@ internal sealed class RowsWireDecoder
     private Schema? _schema;
     private ColumnType[] _types = [];
 
+    // Reused across messages of the call (a decoder serves one call, one message at a time): the
+    // rows of the batch being decoded, and the elements of the array value being decoded.
+    private readonly List<DataRow> _rows = [];
+    private readonly List<Cell> _elements = [];
+    private bool _inList;
+
     /// <summary>The StreamRows method with this decoder as its response deserializer.</summary>
     public Method<StreamRowsRequest, DecodedRowsResponse> Method => new(
         MethodType.ServerStreaming,
@@ -88,7 +94,8 @@ internal sealed class RowsWireDecoder
     private DecodedRowsResponse DecodeBatch(ReadOnlySpan<byte> batch)
     {
         var schema = _schema ?? throw new InvalidDataException("The service sent rows before the schema.");
-        var rows = new List<DataRow>();
+        var rows = _rows;
+        rows.Clear();
         var token = string.Empty;
         var reader = new WireReader(batch);
         while (reader.TryReadTag(out var field, out var wireType))
@@ -112,7 +119,9 @@ internal sealed class RowsWireDecoder
             row.ResumeToken = token;
         }
 
-        return new DecodedRowsResponse { Rows = [.. rows], ResumeToken = token };
+        var decoded = new DecodedRowsResponse { Rows = [.. rows], ResumeToken = token };
+        rows.Clear();
+        return decoded;
     }
 
     private Cell[] DecodeRow(ReadOnlySpan<byte> row)
@@ -178,7 +187,27 @@ internal sealed class RowsWireDecoder
     /// <summary>Decodes the ValueList of an array value into a typed CLR array (NULL elements are null).</summary>
     private Cell DecodeList(ReadOnlySpan<byte> list, ColumnType type, int column)
     {
-        var elements = new List<Cell>();
+        // An element that is itself a list (not sent by the service, but valid protobuf) gets a list of its own.
+        var nested = _inList;
+        var elements = nested ? new List<Cell>() : _elements;
+        elements.Clear();
+        _inList = true;
+        try
+        {
+            return DecodeElements(list, type, column, elements);
+        }
+        finally
+        {
+            _inList = nested;
+            if (!nested)
+            {
+                elements.Clear();
+            }
+        }
+    }
+
+    private Cell DecodeElements(ReadOnlySpan<byte> list, ColumnType type, int column, List<Cell> elements)
+    {
         var items = new WireReader(list);
         while (items.TryReadTag(out var field, out var wireType))
         {
@@ -391,6 +420,12 @@ internal sealed class RowsWireDecoder
 
         public ulong ReadVarint()
         {
+            // Tags and most lengths and small numbers are one byte.
+            if (_position < _buffer.Length && _buffer[_position] < 0x80)
+            {
+                return _buffer[_position++];
+            }
+
             ulong result = 0;
             for (var shift = 0; shift < 64; shift += 7)
             {
