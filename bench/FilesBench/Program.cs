@@ -50,6 +50,7 @@ try
 {
     var filesOptions = new FilesOptions { Roots = { ["bench"] = dataDirectory } };
     var inProcess = new List<RunResult>();
+    var previousBaseline = new List<RunResult>();
     var endToEnd = new List<RunResult>();
     long peakRss;
     await using (var service = await ServiceProcess.StartAsync(serviceDll, "bench", dataDirectory))
@@ -61,6 +62,8 @@ try
         {
             inProcess.Add(await Measured(service, () => ReadInProcessAsync(filesOptions)));
             Console.Error.WriteLine($"run {run + 1}: in-process {inProcess[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: bench {inProcess[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
+            previousBaseline.Add(await Measured(service, () => ReadInProcessAsLineBatchesAsync(filesOptions)));
+            Console.Error.WriteLine($"run {run + 1}: in-process as LineBatch objects {previousBaseline[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: bench {previousBaseline[^1].ClientCpuPerMillion:F3}");
             endToEnd.Add(await Measured(service, () => ReadEndToEndAsync(client)));
             Console.Error.WriteLine($"run {run + 1}: end-to-end {endToEnd[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: service {endToEnd[^1].ServiceCpuPerMillion:F3}, client {endToEnd[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
         }
@@ -70,6 +73,7 @@ try
 
     var bestIn = inProcess.MaxBy(r => r.LinesPerSecond)!;
     var bestE2e = endToEnd.MaxBy(r => r.LinesPerSecond)!;
+    var bestPrevious = previousBaseline.MaxBy(r => r.LinesPerSecond)!;
     if (bestIn.Lines != bestE2e.Lines)
     {
         Console.Error.WriteLine($"Line counts differ: in-process {bestIn.Lines}, end-to-end {bestE2e.Lines}.");
@@ -82,13 +86,16 @@ try
     Console.WriteLine("| mode                          |        lines/s |   MiB/s | seconds |");
     Console.WriteLine("| ----------------------------- | -------------: | ------: | ------: |");
     Console.WriteLine($"| in-process (lines as strings) | {bestIn.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestIn.Seconds,7:F1} | {bestIn.Seconds,7:F2} |");
+    Console.WriteLine($"| in-process, as LineBatch objs | {bestPrevious.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestPrevious.Seconds,7:F1} | {bestPrevious.Seconds,7:F2} |");
     Console.WriteLine($"| end-to-end (gRPC client)      | {bestE2e.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestE2e.Seconds,7:F1} | {bestE2e.Seconds,7:F2} |");
     Console.WriteLine();
     Console.WriteLine($"end-to-end / in-process: {ratio:P0} (target >= 80%, issue 16)");
+    Console.WriteLine($"end-to-end / in-process as LineBatch objects (the baseline before issue 16's lines work): {bestE2e.LinesPerSecond / bestPrevious.LinesPerSecond:P0}");
     Console.WriteLine($"service peak RSS (VmHWM): {peakRss / 1048576.0:F0} MiB (target < 150 MiB)");
     Console.WriteLine();
     Console.WriteLine("CPU seconds per 1M lines, median [min-max] over the runs (the figure that holds on a shared machine):");
     Console.WriteLine($"  in-process (the bench process):   {Spread(inProcess, r => r.ClientCpuPerMillion)}");
+    Console.WriteLine($"  in-process as LineBatch objects:  {Spread(previousBaseline, r => r.ClientCpuPerMillion)}");
     Console.WriteLine($"  end-to-end service process:       {Spread(endToEnd, r => r.ServiceCpuPerMillion)}");
     Console.WriteLine($"  end-to-end client (bench process): {Spread(endToEnd, r => r.ClientCpuPerMillion)}");
     Console.WriteLine($"  end-to-end service + client:      {Spread(endToEnd, r => r.ServiceCpuPerMillion + r.ClientCpuPerMillion)}");
@@ -104,6 +111,7 @@ try
             inProcessLinesPerSecond = bestIn.LinesPerSecond,
             endToEndLinesPerSecond = bestE2e.LinesPerSecond,
             ratio,
+            inProcessAsLineBatchesLinesPerSecond = bestPrevious.LinesPerSecond,
             servicePeakRssBytes = peakRss,
             inProcessCpuSecondsPerMillion = inProcess.Select(r => r.ClientCpuPerMillion).ToArray(),
             serviceCpuSecondsPerMillion = endToEnd.Select(r => r.ServiceCpuPerMillion).ToArray(),
@@ -143,6 +151,52 @@ static async Task<RunResult> ReadInProcessAsync(FilesOptions options)
     }
 
     return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
+}
+
+// The baseline FilesBench used before (the service's pipeline of then without the wire): the lines
+// as strings grouped into generated LineBatch/FileLine objects, batches bounded as the service
+// bounds them (4,000 lines or 1 MiB of text + 32 bytes a line). Printed for comparison with the
+// figures recorded before; not the baseline of the ratio.
+static async Task<RunResult> ReadInProcessAsLineBatchesAsync(FilesOptions options)
+{
+    var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+    using var notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance);
+    var factory = new FileLineSourceFactory(new SandboxedPathResolver(new FileRoots(wrapped)), notifier, wrapped, NullLogger<FileLineSource>.Instance);
+    var stopwatch = Stopwatch.StartNew();
+    await using var source = await factory.OpenAsync("bench", "bench.log", FileStart.Beginning, follow: false, CancellationToken.None);
+    long lines = 0, chars = 0;
+    var batch = new LineBatch();
+    var bytes = 0;
+    await foreach (var item in new LinePipeline([]).Apply(source.ReadAsync()))
+    {
+        if (!item.IsLine)
+        {
+            continue;
+        }
+
+        batch.Lines.Add(new FileLine { LineNumber = item.Number, Offset = item.Offset, Text = item.Text, Truncated = item.Truncated });
+        bytes += System.Text.Encoding.UTF8.GetByteCount(item.Text) + 32;
+        if (batch.Lines.Count >= options.MaxBatchLines || bytes >= options.MaxBatchBytes)
+        {
+            batch.Next = new FilePosition { Offset = item.NextOffset, LineNumber = item.Number + 1 };
+            (lines, chars) = Count(batch, lines, chars);
+            batch = new LineBatch();
+            bytes = 0;
+        }
+    }
+
+    (lines, chars) = Count(batch, lines, chars);
+    return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
+
+    static (long, long) Count(LineBatch batch, long lines, long chars)
+    {
+        foreach (var line in batch.Lines)
+        {
+            chars += line.Text.Length;
+        }
+
+        return (lines + batch.Lines.Count, chars);
+    }
 }
 
 static async Task<RunResult> Measured(ServiceProcess service, Func<Task<RunResult>> run)
