@@ -93,7 +93,9 @@ try
     Console.WriteLine($"end-to-end / in-process as LineBatch objects (the baseline before issue 16's lines work): {bestE2e.LinesPerSecond / bestPrevious.LinesPerSecond:P0}");
     Console.WriteLine($"service peak RSS (VmHWM): {peakRss / 1048576.0:F0} MiB (target < 150 MiB)");
     Console.WriteLine();
-    Console.WriteLine("CPU seconds per 1M lines, median [min-max] over the runs (the figure that holds on a shared machine):");
+    Console.WriteLine(options.Runs > 1
+        ? "CPU seconds per 1M lines, median [min-max] over runs 2-N (run 1 warms the JIT up; the figure that holds on a shared machine):"
+        : "CPU seconds per 1M lines (one run, JIT warm-up included):");
     Console.WriteLine($"  in-process (the bench process):   {Spread(inProcess, r => r.ClientCpuPerMillion)}");
     Console.WriteLine($"  in-process as LineBatch objects:  {Spread(previousBaseline, r => r.ClientCpuPerMillion)}");
     Console.WriteLine($"  end-to-end service process:       {Spread(endToEnd, r => r.ServiceCpuPerMillion)}");
@@ -211,7 +213,7 @@ static async Task<RunResult> Measured(ServiceProcess service, Func<Task<RunResul
 
 static string Spread(List<RunResult> runs, Func<RunResult, double> value)
 {
-    var values = runs.Select(value).Order().ToArray();
+    var values = runs.Skip(runs.Count > 1 ? 1 : 0).Select(value).Order().ToArray();
     return $"{values[values.Length / 2]:F3} [{values[0]:F3}-{values[^1]:F3}]";
 }
 
