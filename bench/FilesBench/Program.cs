@@ -50,18 +50,22 @@ try
 {
     var filesOptions = new FilesOptions { Roots = { ["bench"] = dataDirectory } };
     var inProcess = new List<RunResult>();
+    var previousBaseline = new List<RunResult>();
     var endToEnd = new List<RunResult>();
     long peakRss;
     await using (var service = await ServiceProcess.StartAsync(serviceDll, "bench", dataDirectory))
     {
+        Console.Error.WriteLine($"service pid {service.ProcessId}, bench pid {Environment.ProcessId}, load {LoadAverage()}");
         using var channel = GrpcChannel.ForAddress(service.Address);
         var client = new FileLines.FileLinesClient(channel);
         for (var run = 0; run < options.Runs; run++)
         {
-            inProcess.Add(await ReadInProcessAsync(filesOptions));
-            Console.Error.WriteLine($"run {run + 1}: in-process {inProcess[^1].LinesPerSecond:N0} lines/s");
-            endToEnd.Add(await ReadEndToEndAsync(client));
-            Console.Error.WriteLine($"run {run + 1}: end-to-end {endToEnd[^1].LinesPerSecond:N0} lines/s");
+            inProcess.Add(await Measured(service, () => ReadInProcessAsync(filesOptions)));
+            Console.Error.WriteLine($"run {run + 1}: in-process {inProcess[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: bench {inProcess[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
+            previousBaseline.Add(await Measured(service, () => ReadInProcessAsLineBatchesAsync(filesOptions)));
+            Console.Error.WriteLine($"run {run + 1}: in-process as LineBatch objects {previousBaseline[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: bench {previousBaseline[^1].ClientCpuPerMillion:F3}");
+            endToEnd.Add(await Measured(service, () => ReadEndToEndAsync(client)));
+            Console.Error.WriteLine($"run {run + 1}: end-to-end {endToEnd[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: service {endToEnd[^1].ServiceCpuPerMillion:F3}, client {endToEnd[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
         }
 
         peakRss = service.PeakRssBytes;
@@ -69,6 +73,7 @@ try
 
     var bestIn = inProcess.MaxBy(r => r.LinesPerSecond)!;
     var bestE2e = endToEnd.MaxBy(r => r.LinesPerSecond)!;
+    var bestPrevious = previousBaseline.MaxBy(r => r.LinesPerSecond)!;
     if (bestIn.Lines != bestE2e.Lines)
     {
         Console.Error.WriteLine($"Line counts differ: in-process {bestIn.Lines}, end-to-end {bestE2e.Lines}.");
@@ -80,11 +85,23 @@ try
     Console.WriteLine();
     Console.WriteLine("| mode                          |        lines/s |   MiB/s | seconds |");
     Console.WriteLine("| ----------------------------- | -------------: | ------: | ------: |");
-    Console.WriteLine($"| in-process (source + batches) | {bestIn.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestIn.Seconds,7:F1} | {bestIn.Seconds,7:F2} |");
+    Console.WriteLine($"| in-process (lines as strings) | {bestIn.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestIn.Seconds,7:F1} | {bestIn.Seconds,7:F2} |");
+    Console.WriteLine($"| in-process, as LineBatch objs | {bestPrevious.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestPrevious.Seconds,7:F1} | {bestPrevious.Seconds,7:F2} |");
     Console.WriteLine($"| end-to-end (gRPC client)      | {bestE2e.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestE2e.Seconds,7:F1} | {bestE2e.Seconds,7:F2} |");
     Console.WriteLine();
-    Console.WriteLine($"end-to-end / in-process: {ratio:P0} (target >= 60%)");
+    Console.WriteLine($"end-to-end / in-process: {ratio:P0} (target >= 80%, issue 16)");
+    Console.WriteLine($"end-to-end / in-process as LineBatch objects (the baseline before issue 16's lines work): {bestE2e.LinesPerSecond / bestPrevious.LinesPerSecond:P0}");
     Console.WriteLine($"service peak RSS (VmHWM): {peakRss / 1048576.0:F0} MiB (target < 150 MiB)");
+    Console.WriteLine();
+    Console.WriteLine(options.Runs > 1
+        ? "CPU seconds per 1M lines, median [min-max] over runs 2-N (run 1 warms the JIT up; the figure that holds on a shared machine):"
+        : "CPU seconds per 1M lines (one run, JIT warm-up included):");
+    Console.WriteLine($"  in-process (the bench process):   {Spread(inProcess, r => r.ClientCpuPerMillion)}");
+    Console.WriteLine($"  in-process as LineBatch objects:  {Spread(previousBaseline, r => r.ClientCpuPerMillion)}");
+    Console.WriteLine($"  end-to-end service process:       {Spread(endToEnd, r => r.ServiceCpuPerMillion)}");
+    Console.WriteLine($"  end-to-end client (bench process): {Spread(endToEnd, r => r.ClientCpuPerMillion)}");
+    Console.WriteLine($"  end-to-end service + client:      {Spread(endToEnd, r => r.ServiceCpuPerMillion + r.ClientCpuPerMillion)}");
+    Console.WriteLine($"load average at the end: {LoadAverage()}");
 
     if (options.JsonPath is not null)
     {
@@ -96,7 +113,11 @@ try
             inProcessLinesPerSecond = bestIn.LinesPerSecond,
             endToEndLinesPerSecond = bestE2e.LinesPerSecond,
             ratio,
+            inProcessAsLineBatchesLinesPerSecond = bestPrevious.LinesPerSecond,
             servicePeakRssBytes = peakRss,
+            inProcessCpuSecondsPerMillion = inProcess.Select(r => r.ClientCpuPerMillion).ToArray(),
+            serviceCpuSecondsPerMillion = endToEnd.Select(r => r.ServiceCpuPerMillion).ToArray(),
+            clientCpuSecondsPerMillion = endToEnd.Select(r => r.ClientCpuPerMillion).ToArray(),
         }));
     }
 
@@ -110,8 +131,10 @@ finally
     }
 }
 
-// The service's own pipeline (sandboxed open, line reader, batching into LineBatch messages)
-// without the wire: the baseline the end-to-end figure is compared with.
+// The baseline the end-to-end figure is compared with: an application reading the file itself,
+// through the service's own source (sandboxed open, line reader, an empty stage chain) with every
+// line's text materialised as a string, as the gRPC client's parser does. No batching and no
+// encoding: those exist only for the wire.
 static async Task<RunResult> ReadInProcessAsync(FilesOptions options)
 {
     var wrapped = Microsoft.Extensions.Options.Options.Create(options);
@@ -120,18 +143,82 @@ static async Task<RunResult> ReadInProcessAsync(FilesOptions options)
     var stopwatch = Stopwatch.StartNew();
     await using var source = await factory.OpenAsync("bench", "bench.log", FileStart.Beginning, follow: false, CancellationToken.None);
     long lines = 0, chars = 0;
-    var batcher = new LineBatcher(options.MaxBatchLines, options.MaxBatchBytes);
-    await foreach (var batch in batcher.BatchAsync(new LinePipeline([]).Apply(source.ReadAsync())))
+    await foreach (var item in new LinePipeline([]).Apply(source.ReadAsync()))
     {
-        lines += batch.Lines.Count;
-        foreach (var line in batch.Lines)
+        if (item.IsLine)
         {
-            chars += line.Text.Length;
+            lines++;
+            chars += item.Text.Length;
         }
     }
 
     return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
 }
+
+// The baseline FilesBench used before (the service's pipeline of then without the wire): the lines
+// as strings grouped into generated LineBatch/FileLine objects, batches bounded as the service
+// bounds them (4,000 lines or 1 MiB of text + 32 bytes a line). Printed for comparison with the
+// figures recorded before; not the baseline of the ratio.
+static async Task<RunResult> ReadInProcessAsLineBatchesAsync(FilesOptions options)
+{
+    var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+    using var notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance);
+    var factory = new FileLineSourceFactory(new SandboxedPathResolver(new FileRoots(wrapped)), notifier, wrapped, NullLogger<FileLineSource>.Instance);
+    var stopwatch = Stopwatch.StartNew();
+    await using var source = await factory.OpenAsync("bench", "bench.log", FileStart.Beginning, follow: false, CancellationToken.None);
+    long lines = 0, chars = 0;
+    var batch = new LineBatch();
+    var bytes = 0;
+    await foreach (var item in new LinePipeline([]).Apply(source.ReadAsync()))
+    {
+        if (!item.IsLine)
+        {
+            continue;
+        }
+
+        batch.Lines.Add(new FileLine { LineNumber = item.Number, Offset = item.Offset, Text = item.Text, Truncated = item.Truncated });
+        bytes += System.Text.Encoding.UTF8.GetByteCount(item.Text) + 32;
+        if (batch.Lines.Count >= options.MaxBatchLines || bytes >= options.MaxBatchBytes)
+        {
+            batch.Next = new FilePosition { Offset = item.NextOffset, LineNumber = item.Number + 1 };
+            (lines, chars) = Count(batch, lines, chars);
+            batch = new LineBatch();
+            bytes = 0;
+        }
+    }
+
+    (lines, chars) = Count(batch, lines, chars);
+    return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
+
+    static (long, long) Count(LineBatch batch, long lines, long chars)
+    {
+        foreach (var line in batch.Lines)
+        {
+            chars += line.Text.Length;
+        }
+
+        return (lines + batch.Lines.Count, chars);
+    }
+}
+
+static async Task<RunResult> Measured(ServiceProcess service, Func<Task<RunResult>> run)
+{
+    var self0 = Process.GetCurrentProcess().TotalProcessorTime;
+    var service0 = service.CpuTime;
+    var result = await run();
+    var self = (Process.GetCurrentProcess().TotalProcessorTime - self0).TotalSeconds;
+    var served = (service.CpuTime - service0).TotalSeconds;
+    return result with { ClientCpuSeconds = self, ServiceCpuSeconds = served };
+}
+
+static string Spread(List<RunResult> runs, Func<RunResult, double> value)
+{
+    var values = runs.Skip(runs.Count > 1 ? 1 : 0).Select(value).Order().ToArray();
+    return $"{values[values.Length / 2]:F3} [{values[0]:F3}-{values[^1]:F3}]";
+}
+
+static string LoadAverage() =>
+    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
 static async Task<RunResult> ReadEndToEndAsync(FileLines.FileLinesClient client)
 {
@@ -166,4 +253,14 @@ static string FindRepoRoot()
 internal sealed record RunResult(long Lines, long Chars, double Seconds)
 {
     public double LinesPerSecond => Lines / Seconds;
+
+    /// <summary>CPU of the bench process during the run: the reader in-process, the client end to end.</summary>
+    public double ClientCpuSeconds { get; init; }
+
+    /// <summary>CPU of the service process during the run (≈0 in-process).</summary>
+    public double ServiceCpuSeconds { get; init; }
+
+    public double ClientCpuPerMillion => ClientCpuSeconds * 1e6 / Lines;
+
+    public double ServiceCpuPerMillion => ServiceCpuSeconds * 1e6 / Lines;
 }

@@ -77,6 +77,18 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    public int ProcessId => _process.Id;
+
+    /// <summary>CPU time (user + system) the service process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Peak resident set size (VmHWM) of the service process so far, in bytes.</summary>
     public long PeakRssBytes => ProcStatus.ReadKilobytes(_process.Id, "VmHWM:") * 1024;
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using StreamGrpc.V1;
 using StreamService.Rows;
 
@@ -54,14 +53,9 @@ internal sealed class EncodedLineBatch : IDisposable
         return new EncodedLineBatch(writer, batch.Lines.Count, batch.Next);
     }
 
-    /// <summary>The batches of <paramref name="batches"/>, each encoded as it is produced.</summary>
-    public static async IAsyncEnumerable<EncodedLineBatch> EncodeAsync(IAsyncEnumerable<LineBatch> batches, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            yield return Encode(batch);
-        }
-    }
+    /// <summary>A batch already written into <paramref name="buffer"/> (by <see cref="LineBatcher"/>),
+    /// which the batch now owns.</summary>
+    internal static EncodedLineBatch Wrap(ProtoWriter buffer, int lineCount, FilePosition? next) => new(buffer, lineCount, next);
 
     public void Dispose() => _buffer.Dispose();
 }

@@ -42,8 +42,14 @@ internal sealed partial class FileLineSource : IAsyncDisposable
         }
     }
 
-    public async IAsyncEnumerable<LineItem> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>The lines, each with its text as a string.</summary>
+    public IAsyncEnumerable<LineItem> ReadAsync(CancellationToken cancellationToken = default) => ReadAsync(lendUtf8: false, cancellationToken);
+
+    /// <summary>The lines; with <paramref name="lendUtf8"/>, lines of valid UTF-8 come as lent views of
+    /// the read buffer (<see cref="LineItem.IsLent"/>), valid until the next item is pulled.</summary>
+    public async IAsyncEnumerable<LineItem> ReadAsync(bool lendUtf8, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        _reader.LendUtf8 = lendUtf8;
         // Subscribe before the first read: a change landing between reaching the end and starting
         // to wait is then not lost but makes the wait return at once.
         var subscription = _follow ? _factory.Subscribe(_file) : null;

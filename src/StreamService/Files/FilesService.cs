@@ -27,7 +27,9 @@ internal sealed partial class FilesService(
             var batcher = new LineBatcher(options.Value.MaxBatchLines, options.Value.MaxBatchBytes);
             // Reading, batching and encoding run one batch ahead of writing (two cores for one
             // stream); the consumer still paces the file, two batches behind at most.
-            var batches = EncodedLineBatch.EncodeAsync(batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync()))).ReadAheadAsync(capacity: 1, cancellationToken);
+            // Lines of valid UTF-8 stay bytes from the read buffer to the batch buffer (lent views,
+            // see LineItem); stages that look at the text turn them into strings.
+            var batches = batcher.BatchAsync(query.Pipeline.Apply(source.ReadAsync(lendUtf8: true))).ReadAheadAsync(capacity: 1, cancellationToken);
             await foreach (var batch in batches)
             {
                 using (batch)

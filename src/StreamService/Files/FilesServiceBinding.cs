@@ -77,36 +77,40 @@ internal static class LineBatchEncoder
     /// <summary>One <c>lines</c> field. The text is encoded straight into place: UTF-8 takes at least
     /// one byte per UTF-16 unit, so the length prefixes are reserved for text.Length bytes and only
     /// moved in the rare case the encoded size needs a longer varint.</summary>
-    private static void EncodeLine(FileLine line, ProtoWriter writer)
+    private static void EncodeLine(FileLine line, ProtoWriter writer) =>
+        EncodeLine(line.LineNumber, line.Offset, line.Text, line.Truncated, writer);
+
+    /// <summary>One <c>lines</c> field with the text given as a string; returns the text's UTF-8 length.</summary>
+    public static int EncodeLine(long lineNumber, long offset, string text, bool truncated, ProtoWriter writer)
     {
-        var text = line.Text;
         var maxText = Encoding.UTF8.GetMaxByteCount(text.Length);
         var span = writer.GetSpan(1 + 5 + 11 + 11 + 1 + 5 + maxText + 2);
         span[0] = LinesField;
-        var innerAtLeast = (line.LineNumber != 0 ? 1 + ProtoWriter.VarintSize((ulong)line.LineNumber) : 0)
-            + (line.Offset != 0 ? 1 + ProtoWriter.VarintSize((ulong)line.Offset) : 0)
+        var innerAtLeast = (lineNumber != 0 ? 1 + ProtoWriter.VarintSize((ulong)lineNumber) : 0)
+            + (offset != 0 ? 1 + ProtoWriter.VarintSize((ulong)offset) : 0)
             + (text.Length != 0 ? 1 + ProtoWriter.VarintSize((ulong)text.Length) + text.Length : 0)
-            + (line.Truncated ? 2 : 0);
+            + (truncated ? 2 : 0);
         var outerReserved = ProtoWriter.VarintSize((ulong)innerAtLeast);
         var start = 1 + outerReserved;
         var p = start;
-        if (line.LineNumber != 0)
+        if (lineNumber != 0)
         {
             span[p++] = LineNumberField;
-            p += ProtoWriter.WriteVarint(span[p..], (ulong)line.LineNumber);
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)lineNumber);
         }
 
-        if (line.Offset != 0)
+        if (offset != 0)
         {
             span[p++] = OffsetField;
-            p += ProtoWriter.WriteVarint(span[p..], (ulong)line.Offset);
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)offset);
         }
 
+        var written = 0;
         if (text.Length != 0)
         {
             span[p++] = TextField;
             var reserved = ProtoWriter.VarintSize((ulong)text.Length);
-            var written = Encoding.UTF8.GetBytes(text, span[(p + reserved)..]);
+            written = Encoding.UTF8.GetBytes(text, span[(p + reserved)..]);
             var needed = ProtoWriter.VarintSize((ulong)written);
             if (needed != reserved)
             {
@@ -117,7 +121,7 @@ internal static class LineBatchEncoder
             p += written;
         }
 
-        if (line.Truncated)
+        if (truncated)
         {
             span[p++] = TruncatedField;
             span[p++] = 1;
@@ -133,6 +137,71 @@ internal static class LineBatchEncoder
 
         ProtoWriter.WriteVarint(span[1..], (ulong)inner);
         writer.Advance(p);
+        return written;
+    }
+
+    /// <summary>One <c>lines</c> field with the text given as its UTF-8 bytes (which must be valid
+    /// UTF-8: a string field holds nothing else), copied as they are: no decoding, no re-encoding,
+    /// and every size is known before writing.</summary>
+    public static void EncodeLine(long lineNumber, long offset, ReadOnlySpan<byte> utf8, bool truncated, ProtoWriter writer)
+    {
+        var inner = (lineNumber != 0 ? 1 + ProtoWriter.VarintSize((ulong)lineNumber) : 0)
+            + (offset != 0 ? 1 + ProtoWriter.VarintSize((ulong)offset) : 0)
+            + (utf8.Length != 0 ? 1 + ProtoWriter.VarintSize((ulong)utf8.Length) + utf8.Length : 0)
+            + (truncated ? 2 : 0);
+        var total = 1 + ProtoWriter.VarintSize((ulong)inner) + inner;
+        var span = writer.GetSpan(total);
+        span[0] = LinesField;
+        var p = 1 + ProtoWriter.WriteVarint(span[1..], (ulong)inner);
+        if (lineNumber != 0)
+        {
+            span[p++] = LineNumberField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)lineNumber);
+        }
+
+        if (offset != 0)
+        {
+            span[p++] = OffsetField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)offset);
+        }
+
+        if (utf8.Length != 0)
+        {
+            span[p++] = TextField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)utf8.Length);
+            utf8.CopyTo(span[p..]);
+            p += utf8.Length;
+        }
+
+        if (truncated)
+        {
+            span[p++] = TruncatedField;
+            span[p++] = 1;
+        }
+
+        writer.Advance(p);
+    }
+
+    /// <summary>The batch's <c>next</c> field.</summary>
+    public static void EncodeNext(FilePosition next, ProtoWriter writer)
+    {
+        // Once per batch: the generated code is fine here.
+        var size = next.CalculateSize();
+        writer.WriteByte(NextField);
+        writer.WriteVarint((ulong)size);
+        Span<byte> scratch = stackalloc byte[32];
+        next.WriteTo(scratch[..size]);
+        writer.WriteBytes(scratch[..size]);
+    }
+
+    /// <summary>The batch's <c>reset</c> field (nothing for <see cref="FileReset.Unspecified"/>).</summary>
+    public static void EncodeReset(FileReset reset, ProtoWriter writer)
+    {
+        if (reset != FileReset.Unspecified)
+        {
+            writer.WriteByte(ResetField);
+            writer.WriteVarint((ulong)(long)reset);
+        }
     }
 
     /// <summary>The batch in wire format, appended to <paramref name="writer"/>.</summary>
@@ -145,19 +214,9 @@ internal static class LineBatchEncoder
 
         if (batch.Next is { } next)
         {
-            // Once per batch: the generated code is fine here.
-            var size = next.CalculateSize();
-            writer.WriteByte(NextField);
-            writer.WriteVarint((ulong)size);
-            Span<byte> scratch = stackalloc byte[32];
-            next.WriteTo(scratch[..size]);
-            writer.WriteBytes(scratch[..size]);
+            EncodeNext(next, writer);
         }
 
-        if (batch.Reset != FileReset.Unspecified)
-        {
-            writer.WriteByte(ResetField);
-            writer.WriteVarint((ulong)(long)batch.Reset);
-        }
+        EncodeReset(batch.Reset, writer);
     }
 }

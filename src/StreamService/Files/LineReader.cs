@@ -35,6 +35,11 @@ internal sealed class LineReader : IDisposable
     private string? _cutText;
     private long _cutOffset;
 
+    /// <summary>Return lines whose text is valid UTF-8 as lent views of the buffer
+    /// (<see cref="LineItem.Lent"/>), valid until the next <see cref="TryReadLine"/> or
+    /// <see cref="FillAsync"/>; other lines, and every line when false, as decoded strings.</summary>
+    public bool LendUtf8 { get; set; }
+
     public LineReader(Stream stream, int maxLineBytes, int readSize)
     {
         _stream = stream;
@@ -181,7 +186,7 @@ internal sealed class LineReader : IDisposable
                     content = CutAtCharBoundary(content, _maxLineBytes);
                 }
 
-                line = LineItem.Line(_lineNumber, _bufferOffset, _bufferOffset + newline + 1, Decode(content), truncated);
+                line = MakeLine(_bufferOffset + newline + 1, content.Length, truncated);
                 Consume(newline + 1);
                 _lineNumber++;
                 return true;
@@ -198,8 +203,8 @@ internal sealed class LineReader : IDisposable
 
             if (endOfText && span.Length > 0)
             {
-                ReadOnlySpan<byte> content = span[^1] == (byte)'\r' ? span[..^1] : span;
-                line = LineItem.Line(_lineNumber, _bufferOffset, _bufferOffset + span.Length, Decode(content), false);
+                var length = span[^1] == (byte)'\r' ? span.Length - 1 : span.Length;
+                line = MakeLine(_bufferOffset + span.Length, length, truncated: false);
                 Consume(span.Length);
                 _lineNumber++;
                 return true;
@@ -263,6 +268,26 @@ internal sealed class LineReader : IDisposable
     {
         _start += count;
         _bufferOffset += count;
+    }
+
+    /// <summary>The line whose text is the <paramref name="length"/> bytes at <c>_start</c>.</summary>
+    private LineItem MakeLine(long nextOffset, int length, bool truncated)
+    {
+        var start = _start;
+        // A UTF-8 byte order mark at the very start of the text is not part of the first line.
+        if (_bufferOffset == 0 && _buffer.AsSpan(start, length).StartsWith("\uFEFF"u8))
+        {
+            start += 3;
+            length -= 3;
+        }
+
+        var text = _buffer.AsMemory(start, length);
+        // Valid UTF-8 decodes to a string whose UTF-8 is the same bytes: lend them instead
+        // (Utf8.IsValid is vectorised). Invalid bytes take the replacing decode (U+FFFD per invalid
+        // sequence), so both ways give the same text.
+        return LendUtf8 && System.Text.Unicode.Utf8.IsValid(text.Span)
+            ? LineItem.Lent(_lineNumber, _bufferOffset, nextOffset, text, truncated)
+            : LineItem.Line(_lineNumber, _bufferOffset, nextOffset, s_utf8.GetString(text.Span), truncated);
     }
 
     private string Decode(ReadOnlySpan<byte> content)

@@ -128,19 +128,10 @@ internal sealed class ProtoWriter : IDisposable
         }
     }
 
-    public static int VarintSize(ulong value) => value switch
-    {
-        < 1UL << 7 => 1,
-        < 1UL << 14 => 2,
-        < 1UL << 21 => 3,
-        < 1UL << 28 => 4,
-        < 1UL << 35 => 5,
-        < 1UL << 42 => 6,
-        < 1UL << 49 => 7,
-        < 1UL << 56 => 8,
-        < 1UL << 63 => 9,
-        _ => 10,
-    };
+    /// <summary>Bytes of the varint of <paramref name="value"/>: 7 bits a byte (one more per 7 bits
+    /// above the first; 10 for a full 64 bits). Branch-free, so it inlines: the line encoder calls it
+    /// four times a line, and the switch it replaces showed up in the profile on its own.</summary>
+    public static int VarintSize(ulong value) => (int)(((uint)System.Numerics.BitOperations.Log2(value | 1) * 9 + 73) >> 6);
 
     private void Ensure(int size)
     {

@@ -80,6 +80,46 @@ public sealed class FilesServiceTests : IAsyncLifetime
         Assert.Equal(new FilePosition { Offset = Encoding.UTF8.GetByteCount(builder.ToString()), LineNumber = 50_001 }, batches[^1].Next);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StreamLines_MixedValidAndInvalidUtf8_SameLinesAsTheDecodingPath(bool withStages)
+    {
+        // Lines of valid UTF-8 reach the wire as bytes, the rest decoded with U+FFFD: the caller
+        // must see exactly the lines the string-decoding path gives, stages or not.
+        var bytes = new List<byte>([0xEF, 0xBB, 0xBF]);
+        for (var i = 0; i < 3000; i++)
+        {
+            bytes.AddRange(Encoding.UTF8.GetBytes($"line {i} caf\u00E9 \u4E2D\U0001F680 "));
+            if (i % 7 == 0)
+            {
+                bytes.AddRange([0xFF, 0xC3]); // invalid
+            }
+
+            bytes.AddRange(Encoding.UTF8.GetBytes(i % 11 == 0 ? "\r\n\n" : "\n"));
+        }
+
+        bytes.AddRange(Encoding.UTF8.GetBytes(new string('\u20AC', 30_000))); // 90,000 bytes: cut at 64 KiB, unterminated
+        _root.Write("mixed.log", bytes.ToArray());
+        var request = new StreamLinesRequest { Path = "mixed.log" };
+        if (withStages)
+        {
+            request.Filters.Add(new LineFilter { SkipEmpty = new() });
+            request.Filters.Add(new LineFilter { NotContains = new() { Text = "line 5" } });
+        }
+
+        var expected = await _root.ReadLinesAsync(request.Clone(), lendUtf8: false);
+
+        var lines = (await CallAsync(request)).SelectMany(b => b.Lines).ToList();
+
+        Assert.Equal(expected.Count, lines.Count);
+        Assert.Contains(expected, l => l.Text.Contains('\uFFFD', StringComparison.Ordinal));
+        Assert.True(expected[^1].Truncated);
+        Assert.Equal(
+            expected.Select(l => new FileLine { LineNumber = l.Number, Offset = l.Offset, Text = l.Text, Truncated = l.Truncated }),
+            lines);
+    }
+
     [Fact]
     public async Task StreamLines_FiltersAndMaxLines_AppliedServerSide()
     {

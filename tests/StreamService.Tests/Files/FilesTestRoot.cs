@@ -65,17 +65,18 @@ internal sealed class FilesTestRoot : IDisposable
         stream.Write(Encoding.UTF8.GetBytes(text));
     }
 
-    /// <summary>Opens a source and runs it through the stages: what the service does minus the wire.</summary>
-    public async Task<List<LineItem>> ReadLinesAsync(StreamLinesRequest request)
+    /// <summary>Opens a source and runs it through the stages: what the service does minus the wire
+    /// (lent UTF-8 lines, as the service reads them, materialised before the next pull).</summary>
+    public async Task<List<LineItem>> ReadLinesAsync(StreamLinesRequest request, bool lendUtf8 = true)
     {
         request.Root = string.IsNullOrEmpty(request.Root) ? RootName : request.Root;
         var query = Parser.Parse(request);
         await using var source = await Sources.OpenAsync(query.Root, query.Path, query.Start, query.Follow, CancellationToken.None).Within();
         var lines = new List<LineItem>();
-        await using var enumerator = query.Pipeline.Apply(source.ReadAsync()).GetAsyncEnumerator();
+        await using var enumerator = query.Pipeline.Apply(source.ReadAsync(lendUtf8)).GetAsyncEnumerator();
         while (await enumerator.MoveNextAsync().Within())
         {
-            lines.Add(enumerator.Current);
+            lines.Add(enumerator.Current.Materialise());
         }
 
         return lines;

@@ -26,16 +26,16 @@ internal sealed class FollowSession : IAsyncDisposable
         var query = root.Parser.Parse(request);
         var source = await root.Sources.OpenAsync(query.Root, query.Path, query.Start, query.Follow, CancellationToken.None).Within();
         var cancellation = new CancellationTokenSource();
-        var items = query.Pipeline.Apply(source.ReadAsync()).GetAsyncEnumerator(cancellation.Token);
+        var items = query.Pipeline.Apply(source.ReadAsync(lendUtf8: true)).GetAsyncEnumerator(cancellation.Token);
         return new FollowSession(source, items, cancellation);
     }
 
-    /// <summary>The next item, idle markers included.</summary>
+    /// <summary>The next item, idle markers included (read as the service reads: lent UTF-8 lines).</summary>
     public async Task<LineItem> NextAsync()
     {
         _pending = _items.MoveNextAsync().AsTask();
         Assert.True(await _pending.Within(), "A followed stream must not end by itself.");
-        return _items.Current;
+        return _items.Current.Materialise(); // kept past the next pull by some tests
     }
 
     /// <summary>The next line or reset, skipping idle markers.</summary>

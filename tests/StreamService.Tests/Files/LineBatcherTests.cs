@@ -19,9 +19,15 @@ public sealed class LineBatcherTests
     private static async Task<List<LineBatch>> Batch(LineBatcher batcher, params LineItem[] items)
     {
         var batches = new List<LineBatch>();
-        await foreach (var batch in batcher.BatchAsync(Items(items)))
+        await foreach (var encoded in batcher.BatchAsync(Items(items)))
         {
-            batches.Add(batch);
+            using (encoded)
+            {
+                var batch = LineBatch.Parser.ParseFrom(encoded.Message);
+                Assert.Equal(batch.Lines.Count, encoded.LineCount);
+                Assert.Equal(batch.Next, encoded.Next);
+                batches.Add(batch);
+            }
         }
 
         return batches;

@@ -18,10 +18,11 @@ public sealed class ResumeTests : IDisposable
         var query = _root.Parser.Parse(request);
         await using var source = await _root.Sources.OpenAsync(query.Root, query.Path, query.Start, query.Follow, CancellationToken.None).Within();
         var batches = new List<LineBatch>();
-        await using var enumerator = new LineBatcher(maxBatchLines, 1 << 20).BatchAsync(query.Pipeline.Apply(source.ReadAsync())).GetAsyncEnumerator();
+        await using var enumerator = new LineBatcher(maxBatchLines, 1 << 20).BatchAsync(query.Pipeline.Apply(source.ReadAsync(lendUtf8: true))).GetAsyncEnumerator();
         while (batches.Count < take && await enumerator.MoveNextAsync().Within())
         {
-            batches.Add(enumerator.Current);
+            using var encoded = enumerator.Current;
+            batches.Add(LineBatch.Parser.ParseFrom(encoded.Message));
         }
 
         return batches;
