@@ -10,7 +10,7 @@ namespace StreamService.Rows;
 /// which were the largest share of the service's CPU per row (issue 16, bench/RESULTS.md).</summary>
 internal delegate void ColumnEncoder(NpgsqlDataReader reader, int ordinal, RowEncoding encoding);
 
-/// <summary>Scratch buffers of one stream: the row being encoded and an array's elements.</summary>
+/// <summary>Scratch buffers of one stream: the row being encoded, an array's elements, and a column's raw bytes.</summary>
 internal sealed class RowEncoding : IDisposable
 {
     public ProtoWriter Row { get; } = new(1024);
@@ -75,9 +75,7 @@ internal static class ColumnEncoders
         // copied as they are: no decoding to a .NET string and encoding back.
         ColumnType.Numeric => static (r, i, e) => EncodeUtf8(r, i, e, ValueEncoder.NumericTag),
         ColumnType.Text or ColumnType.Other => static (r, i, e) => EncodeUtf8(r, i, e, ValueEncoder.TextTag),
-        // jsonb's binary form starts with a version byte, which GetFieldValue<byte[]> strips and the
-        // raw bytes keep: JSON goes through Npgsql's converter.
-        ColumnType.Json => static (r, i, e) => EncodeJson(r, i, e),
+        ColumnType.Json => JsonEncoder(),
         ColumnType.Bytes => static (r, i, e) => EncodeBytes(r, i, e),
         ColumnType.Uuid => static (r, i, e) => EncodeValue<Guid>(r, i, e, ValueEncoder.WriteUuid),
         // Npgsql reads timestamptz as UTC and timestamp as a wall-clock time (sent as if UTC);
@@ -135,15 +133,44 @@ internal static class ColumnEncoders
         ValueEncoder.WriteUtf8(encoding.Row, tag, RawValue(reader, ordinal, encoding));
     }
 
-    private static void EncodeJson(NpgsqlDataReader reader, int ordinal, RowEncoding encoding)
+    /// <summary>json and jsonb from their raw bytes. jsonb's binary form is a version byte (1, the
+    /// only one PostgreSQL has) before the text, which Npgsql's converter strips through an async
+    /// state machine per cell; here it is checked and skipped. Which of the two a column is comes from
+    /// the result's type OID (PostgreSQL describes a domain column by its base type), looked up at the
+    /// stream's first value; any other OID, or another jsonb version, goes through Npgsql.</summary>
+    private static ColumnEncoder JsonEncoder()
     {
-        if (reader.IsDBNull(ordinal))
+        const uint JsonOid = 114;
+        const uint JsonbOid = 3802;
+        const byte JsonbVersion = 1;
+        uint? oid = null;
+        return (reader, ordinal, encoding) =>
         {
-            ValueEncoder.WriteNull(encoding.Row);
-            return;
-        }
+            if (reader.IsDBNull(ordinal))
+            {
+                ValueEncoder.WriteNull(encoding.Row);
+                return;
+            }
 
-        ValueEncoder.WriteUtf8(encoding.Row, ValueEncoder.JsonTag, reader.GetFieldValue<byte[]>(ordinal));
+            oid ??= reader.GetDataTypeOID(ordinal);
+            if (oid is JsonOid or JsonbOid)
+            {
+                var raw = RawValue(reader, ordinal, encoding);
+                if (oid == JsonOid)
+                {
+                    ValueEncoder.WriteUtf8(encoding.Row, ValueEncoder.JsonTag, raw);
+                    return;
+                }
+
+                if (raw.Length > 0 && raw[0] == JsonbVersion)
+                {
+                    ValueEncoder.WriteUtf8(encoding.Row, ValueEncoder.JsonTag, raw[1..]);
+                    return;
+                }
+            }
+
+            ValueEncoder.WriteUtf8(encoding.Row, ValueEncoder.JsonTag, reader.GetFieldValue<byte[]>(ordinal));
+        };
     }
 
     /// <summary>The column's bytes as PostgreSQL sent them, copied into the stream's scratch buffer

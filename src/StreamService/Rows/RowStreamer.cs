@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using StreamGrpc.V1;
-using StreamService.Calls;
 
 namespace StreamService.Rows;
 
@@ -56,17 +55,13 @@ internal sealed partial class RowStreamer
             return;
         }
 
-        // Reading and encoding run one batch ahead of writing, as for file lines: while a batch waits
-        // for the caller's flow control, the next one is read off the database connection instead of
-        // both halves taking turns. The consumer still paces the query, one batch behind at most, and
-        // stopping the stream cancels and awaits the reader (the query is cancelled on the server).
         var batches = RowBatcher.BatchAsync(
             _source.ReadAsync(query, cancellationToken),
             batchSize,
             options.MaxBatchBytes,
             (lastKey, delivered) => _tokens.Encode(fingerprint, delivered, lastKey),
             position.Delivered,
-            cancellationToken).ReadAheadAsync(capacity: 1, cancellationToken);
+            cancellationToken);
 
         await foreach (var batch in batches.ConfigureAwait(false))
         {

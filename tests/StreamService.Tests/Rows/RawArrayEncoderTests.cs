@@ -58,12 +58,15 @@ public sealed class RawArrayEncoderTests(PostgresFixture postgres)
         { ColumnType.Bytes, "'\\x00ff7f80'::bytea" },
         { ColumnType.Json, "'{\"a\": [1, \"b\"]}'::jsonb" },
         { ColumnType.Json, "'{\"a\": 1}'::json" },
+        { ColumnType.Json, "'  [1,2] '::json" },
+        { ColumnType.Json, "'\"größe\"'::jsonb" },
+        { ColumnType.Json, "NULL::jsonb" },
         { ColumnType.Text, "NULL::text" },
         { ColumnType.Bytes, "NULL::bytea" },
     };
 
-    /// <summary>Text-like and bytea cells are copied from the column's raw bytes: the same encoding as
-    /// from Npgsql's byte[] of the value (jsonb, whose raw form has a version byte, keeps Npgsql's).</summary>
+    /// <summary>Text-like, JSON and bytea cells are copied from the column's raw bytes: the same encoding
+    /// as from Npgsql's byte[] of the value (for jsonb, whose raw form starts with a version byte, too).</summary>
     [Theory]
     [MemberData(nameof(Scalars))]
     public async Task Encode_ScalarFromRawBytes_EqualsTheByteArrayEncoding(ColumnType type, string literal)
