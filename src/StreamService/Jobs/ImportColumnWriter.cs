@@ -24,7 +24,10 @@ internal abstract class ImportColumnWriter(ImportTargetColumn column)
         return Parse(text);
     }
 
-    public abstract Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken);
+    /// <summary>Writes the accepted value. Synchronous on purpose: the importer only touches the
+    /// socket when its buffer is full, and an awaited call per value (our state machine and
+    /// Npgsql's) was the largest share of the import's CPU in the profile (bench/RESULTS.md, Imports).</summary>
+    public abstract void Write(NpgsqlBinaryImporter importer);
 
     protected abstract string? Parse(ReadOnlySpan<char> text);
 
@@ -58,8 +61,17 @@ internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbT
     private T _value = default!;
     private bool _isNull;
 
-    public override Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken) =>
-        _isNull ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(_value, dbType, cancellationToken);
+    public override void Write(NpgsqlBinaryImporter importer)
+    {
+        if (_isNull)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(_value, dbType);
+        }
+    }
 
     protected override string? Parse(ReadOnlySpan<char> text)
     {

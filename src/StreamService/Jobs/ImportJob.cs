@@ -110,10 +110,14 @@ internal sealed partial class ImportJob(
                     : Convert(reader, writers, record.Text);
                 if (reason is null)
                 {
-                    await importer.StartRowAsync(cancellationToken);
+                    // Synchronous: the importer buffers and only sends when its buffer is full (then
+                    // it blocks this pool thread for that send). A cancel is seen here, at the next
+                    // record, and the backend cancel unblocks a send the server stopped reading.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    importer.StartRow();
                     foreach (var writer in writers)
                     {
-                        await writer.WriteAsync(importer, cancellationToken);
+                        writer.Write(importer);
                     }
 
                     progress.RowsImported++;
