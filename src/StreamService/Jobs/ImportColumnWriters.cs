@@ -19,23 +19,24 @@ internal static class ImportColumnWriters
             ? $"column '{column.Name}' has type {column.DatabaseType}, which imports do not support"
             : null;
 
-    public static ImportColumnWriter Create(ImportTargetColumn column) => column.Type switch
+    /// <summary>A writer for <paramref name="column"/> with <paramref name="capacity"/> slots (rows of a batch).</summary>
+    public static ImportColumnWriter Create(ImportTargetColumn column, int capacity) => column.Type switch
     {
-        ColumnType.Bool => new ImportColumnWriter<bool>(column, NpgsqlDbType.Boolean, ParseBool),
-        ColumnType.Int16 => new ImportColumnWriter<short>(column, NpgsqlDbType.Smallint, ParseInt16),
-        ColumnType.Int32 => new ImportColumnWriter<int>(column, NpgsqlDbType.Integer, ParseInt32),
-        ColumnType.Int64 => new ImportColumnWriter<long>(column, NpgsqlDbType.Bigint, ParseInt64),
-        ColumnType.Float32 => new ImportColumnWriter<float>(column, NpgsqlDbType.Real, ParseFloat32),
-        ColumnType.Float64 => new ImportColumnWriter<double>(column, NpgsqlDbType.Double, ParseFloat64),
-        ColumnType.Numeric => new ImportColumnWriter<decimal>(column, NpgsqlDbType.Numeric, ParseNumeric),
-        ColumnType.Text => new ImportColumnWriter<string>(column, NpgsqlDbType.Text, TextParser(column.MaxLength)),
-        ColumnType.Bytes => new ImportColumnWriter<byte[]>(column, NpgsqlDbType.Bytea, ParseBytes),
-        ColumnType.Uuid => new ImportColumnWriter<Guid>(column, NpgsqlDbType.Uuid, ParseUuid),
-        ColumnType.Json => new ImportColumnWriter<string>(column, column.TypeOid == 3802 ? NpgsqlDbType.Jsonb : NpgsqlDbType.Json, ParseJson),
-        ColumnType.Timestamp => new ImportColumnWriter<DateTime>(column, NpgsqlDbType.TimestampTz, ParseTimestampTz),
-        ColumnType.LocalTimestamp => new ImportColumnWriter<DateTime>(column, NpgsqlDbType.Timestamp, ParseLocalTimestamp),
-        ColumnType.Date => new ImportColumnWriter<DateOnly>(column, NpgsqlDbType.Date, ParseDate),
-        ColumnType.Time => new ImportColumnWriter<TimeOnly>(column, NpgsqlDbType.Time, ParseTime),
+        ColumnType.Bool => new ImportColumnWriter<bool>(column, NpgsqlDbType.Boolean, ParseBool, capacity),
+        ColumnType.Int16 => new ImportColumnWriter<short>(column, NpgsqlDbType.Smallint, ParseInt16, capacity),
+        ColumnType.Int32 => new ImportColumnWriter<int>(column, NpgsqlDbType.Integer, ParseInt32, capacity),
+        ColumnType.Int64 => new ImportColumnWriter<long>(column, NpgsqlDbType.Bigint, ParseInt64, capacity),
+        ColumnType.Float32 => new ImportColumnWriter<float>(column, NpgsqlDbType.Real, ParseFloat32, capacity),
+        ColumnType.Float64 => new ImportColumnWriter<double>(column, NpgsqlDbType.Double, ParseFloat64, capacity),
+        ColumnType.Numeric => new ImportColumnWriter<decimal>(column, NpgsqlDbType.Numeric, ParseNumeric, capacity),
+        ColumnType.Text => new ImportColumnWriter<string>(column, NpgsqlDbType.Text, TextParser(column.MaxLength), capacity),
+        ColumnType.Bytes => new ImportColumnWriter<byte[]>(column, NpgsqlDbType.Bytea, ParseBytes, capacity),
+        ColumnType.Uuid => new ImportColumnWriter<Guid>(column, NpgsqlDbType.Uuid, ParseUuid, capacity),
+        ColumnType.Json => new ImportColumnWriter<string>(column, column.TypeOid == 3802 ? NpgsqlDbType.Jsonb : NpgsqlDbType.Json, ParseJson, capacity),
+        ColumnType.Timestamp => new ImportColumnWriter<DateTime>(column, NpgsqlDbType.TimestampTz, ParseTimestampTz, capacity),
+        ColumnType.LocalTimestamp => new ImportColumnWriter<DateTime>(column, NpgsqlDbType.Timestamp, ParseLocalTimestamp, capacity),
+        ColumnType.Date => new ImportColumnWriter<DateOnly>(column, NpgsqlDbType.Date, ParseDate, capacity),
+        ColumnType.Time => new ImportColumnWriter<TimeOnly>(column, NpgsqlDbType.Time, ParseTime, capacity),
         _ => throw new InvalidOperationException(Unsupported(column)),
     };
 
