@@ -15,7 +15,7 @@ internal abstract class ImportColumnWriter(ImportTargetColumn column)
     public bool AcceptsEmpty => Column.Type == StreamGrpc.V1.ColumnType.Text;
 
     /// <summary>Takes the record's value into slot <paramref name="row"/>; returns why it is refused, or null.</summary>
-    public string? Accept(int row, bool present, ReadOnlySpan<char> text)
+    public string? Accept(int row, bool present, ReadOnlyMemory<char> text)
     {
         if (!present || (text.IsEmpty && !AcceptsEmpty))
         {
@@ -31,7 +31,7 @@ internal abstract class ImportColumnWriter(ImportTargetColumn column)
     /// (bench/RESULTS.md, Imports).</summary>
     public abstract void Write(NpgsqlBinaryImporter importer, int row);
 
-    protected abstract string? Parse(int row, ReadOnlySpan<char> text);
+    protected abstract string? Parse(int row, ReadOnlyMemory<char> text);
 
     protected abstract string? SetNull(int row);
 
@@ -76,9 +76,9 @@ internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbT
         }
     }
 
-    protected override string? Parse(int row, ReadOnlySpan<char> text)
+    protected override string? Parse(int row, ReadOnlyMemory<char> text)
     {
-        if (parser(text, out _values[row]) is { } error)
+        if (parser(text.Span, out _values[row]) is { } error)
         {
             return error;
         }

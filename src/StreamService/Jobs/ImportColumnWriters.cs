@@ -29,7 +29,7 @@ internal static class ImportColumnWriters
         ColumnType.Float32 => new ImportColumnWriter<float>(column, NpgsqlDbType.Real, ParseFloat32, capacity),
         ColumnType.Float64 => new ImportColumnWriter<double>(column, NpgsqlDbType.Double, ParseFloat64, capacity),
         ColumnType.Numeric => new ImportColumnWriter<decimal>(column, NpgsqlDbType.Numeric, ParseNumeric, capacity),
-        ColumnType.Text => new ImportColumnWriter<string>(column, NpgsqlDbType.Text, TextParser(column.MaxLength), capacity),
+        ColumnType.Text => new ImportTextColumnWriter(column, capacity),
         ColumnType.Bytes => new ImportColumnWriter<byte[]>(column, NpgsqlDbType.Bytea, ParseBytes, capacity),
         ColumnType.Uuid => new ImportColumnWriter<Guid>(column, NpgsqlDbType.Uuid, ParseUuid, capacity),
         ColumnType.Json => new ImportColumnWriter<string>(column, column.TypeOid == 3802 ? NpgsqlDbType.Jsonb : NpgsqlDbType.Json, ParseJson, capacity),
@@ -77,22 +77,17 @@ internal static class ImportColumnWriters
     private static string? ParseNumeric(ReadOnlySpan<char> text, out decimal value) =>
         decimal.TryParse(text, NumberStyles.Float, s_invariant, out value) ? null : Not(text, "a number (at most 28 significant digits)");
 
-    private static ImportValueParser<string> TextParser(int maxLength) => (ReadOnlySpan<char> text, out string value) =>
+    /// <summary>Why a text value is refused (NUL, or longer than <paramref name="maxLength"/>
+    /// characters when that is not 0), or null.</summary>
+    public static string? CheckText(ReadOnlySpan<char> text, int maxLength)
     {
-        value = "";
         if (text.Contains('\0'))
         {
             return "text cannot contain NUL characters";
         }
 
-        if (maxLength > 0 && text.Length > maxLength && CountRunes(text) > maxLength)
-        {
-            return $"longer than {maxLength} characters";
-        }
-
-        value = text.ToString();
-        return null;
-    };
+        return maxLength > 0 && text.Length > maxLength && CountRunes(text) > maxLength ? $"longer than {maxLength} characters" : null;
+    }
 
     private static int CountRunes(ReadOnlySpan<char> text)
     {
