@@ -37,6 +37,42 @@ internal sealed class CpuMeter(int postmasterPid, double ticksPerSecond)
         return ticks / ticksPerSecond;
     }
 
+    /// <summary>The postmaster's children now (zombies, not yet reaped, included).</summary>
+    public int Children()
+    {
+        var count = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(dir);
+            if (name.Length > 0 && char.IsAsciiDigit(name[0]) && Stat(name) is { } stat && stat.PPid == postmasterPid)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Waits (up to <paramref name="timeout"/>) until the postmaster has at most
+    /// <paramref name="count"/> children: a backend that exited (psql's) has then been reaped, and
+    /// its CPU has moved into the postmaster's cutime/cstime. Sampled while the backend is exiting,
+    /// its time is in neither place, and a run would lose it. Returns whether that happened in time.</summary>
+    public async Task<bool> WaitForChildrenAsync(int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Children() > count)
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            await Task.Delay(5); // polling /proc: there is no event for another process's reaping
+        }
+
+        return true;
+    }
+
     /// <summary>CPU seconds of this process's children that have exited and been waited for (psql).</summary>
     public double ReapedChildrenSeconds() => Stat("self") is { } self ? (self.CUTime + self.CSTime) / ticksPerSecond : 0;
 
