@@ -204,6 +204,8 @@ internal static class JobsBenchmark
             table.AppendLine(CultureInfo.InvariantCulture, $"worst terminal event: {cancels.Max(c => c.TerminalMs):F1} ms after the Cancel call (target <= 500 ms)");
         }
 
+        table.AppendLine();
+        table.AppendLine(CultureInfo.InvariantCulture, $"service peak RSS (VmHWM) after every run: {service.PeakRssBytes() / (1024.0 * 1024):F1} MiB");
         Console.Write(table);
 
         if (json is not null)
