@@ -64,6 +64,9 @@ internal sealed class StreamServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>The service's process id (for perf and /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>CPU time the service has used so far.</summary>
     public TimeSpan ProcessorTime()
     {

@@ -22,10 +22,10 @@ internal sealed class CsvImportRecordReader(CsvDialect dialect, int[] fieldIndex
         return _parser.Count < _minimumFieldCount ? $"the record has {_parser.Count} fields, the mapping needs {_minimumFieldCount}" : null;
     }
 
-    public override bool TryGet(int binding, out ReadOnlySpan<char> text)
+    public override bool TryGet(int binding, out ReadOnlyMemory<char> text)
     {
         var index = fieldIndexes[binding];
         text = _parser[index];
-        return _parser.IsQuoted(index) || !text.SequenceEqual(dialect.NullText);
+        return _parser.IsQuoted(index) || !text.Span.SequenceEqual(dialect.NullText);
     }
 }

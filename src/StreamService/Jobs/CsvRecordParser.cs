@@ -16,9 +16,11 @@ internal sealed class CsvRecordParser(CsvDialect dialect)
 
     public int Count => _fields.Count;
 
-    public ReadOnlySpan<char> this[int index] => _fields[index] is var field && field.Unescaped is { } text
-        ? text.AsSpan()
-        : _record.AsSpan(field.Start, field.Length);
+    /// <summary>The field's text: a range of the record, or the unescaped copy of a quoted field
+    /// with doubled quotes; either stays valid after the next <see cref="Parse"/>.</summary>
+    public ReadOnlyMemory<char> this[int index] => _fields[index] is var field && field.Unescaped is { } text
+        ? text.AsMemory()
+        : _record.AsMemory(field.Start, field.Length);
 
     /// <summary>Whether the field was quoted (a quoted field is never the NULL marker).</summary>
     public bool IsQuoted(int index) => _fields[index].Quoted;

@@ -3,9 +3,10 @@ using NpgsqlTypes;
 
 namespace StreamService.Jobs;
 
-/// <summary>Converts one column's text to the column's type and writes it to the binary COPY. A
-/// record is converted completely (<see cref="Accept"/> for every column) before any of it is
-/// written, so a rejected record never leaves half a row in the COPY stream.</summary>
+/// <summary>Converts one column's text to the column's type, keeps it in a slot of a batch, and
+/// writes it to the binary COPY. A record is converted completely (<see cref="Accept"/> for every
+/// column, into one slot) before any of it is written, so a rejected record never leaves half a
+/// row in the COPY stream: its slot is simply reused by the next record.</summary>
 internal abstract class ImportColumnWriter(ImportTargetColumn column)
 {
     public ImportTargetColumn Column { get; } = column;
@@ -13,22 +14,26 @@ internal abstract class ImportColumnWriter(ImportTargetColumn column)
     /// <summary>Whether an empty text is a value (text columns) rather than NULL (all others).</summary>
     public bool AcceptsEmpty => Column.Type == StreamGrpc.V1.ColumnType.Text;
 
-    /// <summary>Takes the record's value; returns why it is refused, or null.</summary>
-    public string? Accept(bool present, ReadOnlySpan<char> text)
+    /// <summary>Takes the record's value into slot <paramref name="row"/>; returns why it is refused, or null.</summary>
+    public string? Accept(int row, bool present, ReadOnlyMemory<char> text)
     {
         if (!present || (text.IsEmpty && !AcceptsEmpty))
         {
-            return SetNull();
+            return SetNull(row);
         }
 
-        return Parse(text);
+        return Parse(row, text);
     }
 
-    public abstract Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken);
+    /// <summary>Writes the value of slot <paramref name="row"/>. Synchronous on purpose: the
+    /// importer only touches the socket when its buffer is full, and an awaited call per value (our
+    /// state machine and Npgsql's) was the largest share of the import's CPU in the profile
+    /// (bench/RESULTS.md, Imports).</summary>
+    public abstract void Write(NpgsqlBinaryImporter importer, int row);
 
-    protected abstract string? Parse(ReadOnlySpan<char> text);
+    protected abstract string? Parse(int row, ReadOnlyMemory<char> text);
 
-    protected abstract string? SetNull();
+    protected abstract string? SetNull(int row);
 
     /// <summary>The value as quoted in messages: cut, control characters replaced.</summary>
     internal static string Excerpt(ReadOnlySpan<char> text)
@@ -52,35 +57,45 @@ internal abstract class ImportColumnWriter(ImportTargetColumn column)
 internal delegate string? ImportValueParser<T>(ReadOnlySpan<char> text, out T value);
 
 /// <summary>A column whose values are <typeparamref name="T"/>, written with a fixed
-/// <see cref="NpgsqlDbType"/> so the importer never has to guess.</summary>
-internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbType dbType, ImportValueParser<T> parser) : ImportColumnWriter(column)
+/// <see cref="NpgsqlDbType"/> so the importer never has to guess; one slot per row of a batch.</summary>
+internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbType dbType, ImportValueParser<T> parser, int capacity)
+    : ImportColumnWriter(column)
 {
-    private T _value = default!;
-    private bool _isNull;
+    private readonly T[] _values = new T[capacity];
+    private readonly bool[] _nulls = new bool[capacity];
 
-    public override Task WriteAsync(NpgsqlBinaryImporter importer, CancellationToken cancellationToken) =>
-        _isNull ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(_value, dbType, cancellationToken);
-
-    protected override string? Parse(ReadOnlySpan<char> text)
+    public override void Write(NpgsqlBinaryImporter importer, int row)
     {
-        if (parser(text, out _value) is { } error)
+        if (_nulls[row])
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(_values[row], dbType);
+        }
+    }
+
+    protected override string? Parse(int row, ReadOnlyMemory<char> text)
+    {
+        if (parser(text.Span, out _values[row]) is { } error)
         {
             return error;
         }
 
-        _isNull = false;
+        _nulls[row] = false;
         return null;
     }
 
-    protected override string? SetNull()
+    protected override string? SetNull(int row)
     {
         if (Column.NotNull)
         {
             return "must not be NULL";
         }
 
-        _isNull = true;
-        _value = default!;
+        _nulls[row] = true;
+        _values[row] = default!;
         return null;
     }
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -22,6 +24,12 @@ internal sealed partial class ImportJob(
     ILogger<ImportJob> logger)
 {
     private static readonly TimeSpan s_finalWriteTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Records per batch between the reading side and the COPY side.</summary>
+    private const int BatchRecords = 1024;
+
+    /// <summary>Batches per job: one filling, one queued, one being written.</summary>
+    private const int BatchesInFlight = 3;
 
     public async Task RunAsync(JobHandle job, CancellationToken serviceStopping)
     {
@@ -61,7 +69,8 @@ internal sealed partial class ImportJob(
     {
         var plan = job.Plan;
         await using var source = await files.OpenAsync(plan.Root, plan.Path, FileStart.Beginning, follow: false, cancellationToken);
-        var records = Track(source.ReadAsync(cancellationToken), progress, cancellationToken);
+        var position = new ReadPosition();
+        var records = Track(source.ReadAsync(cancellationToken), position, cancellationToken);
         if (plan.Format == ImportFormat.Csv)
         {
             records = CsvRecordJoiner.JoinAsync(records, plan.Csv, options.Value.MaxRecordChars, cancellationToken);
@@ -73,13 +82,12 @@ internal sealed partial class ImportJob(
 
         records = plan.Pipeline.Apply(records);
         var reader = plan.CreateReader();
-        var writers = plan.CreateWriters();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         backend.Attach(connection.ProcessID);
         try
         {
-            await CopyAsync(job, progress, connection, records, reader, writers, cancellationToken);
+            await CopyAsync(job, progress, connection, records, reader, position, cancellationToken);
         }
         finally
         {
@@ -89,55 +97,89 @@ internal sealed partial class ImportJob(
     }
 
     private async Task CopyAsync(JobHandle job, ImportProgress progress, NpgsqlConnection connection, IAsyncEnumerable<LineItem> records,
-        ImportRecordReader reader, ImportColumnWriter[] writers, CancellationToken cancellationToken)
+        ImportRecordReader reader, ReadPosition position, CancellationToken cancellationToken)
     {
         var plan = job.Plan;
         var maxRejectEvents = options.Value.MaxRejectEvents;
         var rejectEvents = 0;
-        var maxLineBytes = files.Options.MaxLineBytes;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var importer = await connection.BeginBinaryImportAsync(CopySql(plan), cancellationToken))
         {
-            await foreach (var record in records.WithCancellation(cancellationToken))
+            // Two stages on two threads: the reading side (file, records, parsing, value checks)
+            // fills batches while this one writes the previous batch to the COPY, so parsing
+            // overlaps the importer's sends (the service was the import's bottleneck, on one
+            // thread; see bench/RESULTS.md, Imports). A few batches circulate: memory stays bounded.
+            var free = Channel.CreateUnbounded<ImportBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var full = Channel.CreateBounded<ImportBatch>(new BoundedChannelOptions(BatchesInFlight - 1) { SingleReader = true, SingleWriter = true });
+            for (var i = 0; i < BatchesInFlight; i++)
             {
-                if (!record.IsLine)
-                {
-                    continue;
-                }
+                free.Writer.TryWrite(new ImportBatch(plan.CreateWriters(BatchRecords), BatchRecords));
+            }
 
-                var reason = record.Truncated
-                    ? $"the line is longer than {maxLineBytes} bytes"
-                    : Convert(reader, writers, record.Text);
-                if (reason is null)
+            using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var producer = Task.Run(
+                () => ReadBatchesAsync(records, reader, position, free.Reader, full.Writer, files.Options.MaxLineBytes, options.Value.ProgressInterval, reading.Token),
+                CancellationToken.None);
+            try
+            {
+                await foreach (var batch in full.Reader.ReadAllAsync(cancellationToken))
                 {
-                    await importer.StartRowAsync(cancellationToken);
-                    foreach (var writer in writers)
+                    foreach (var reject in batch.Rejects)
                     {
-                        await writer.WriteAsync(importer, cancellationToken);
+                        progress.RowsRejected++;
+                        if (rejectEvents < maxRejectEvents)
+                        {
+                            rejectEvents++;
+                            var rejected = new ImportRejected { LineNumber = reject.LineNumber, Reason = reject.Reason, RowsRejected = progress.RowsRejected };
+                            await AppendAsync(job, new JobEvent { Rejected = rejected }, Counters(progress), cancellationToken);
+                        }
+
+                        if (progress.RowsRejected > plan.MaxRejects)
+                        {
+                            throw new JobsException(StatusCode.InvalidArgument,
+                                $"{progress.RowsRejected} records were rejected, more than max_rejects ({plan.MaxRejects}); the last at line {reject.LineNumber}: {reject.Reason}.");
+                        }
                     }
 
-                    progress.RowsImported++;
-                }
-                else
-                {
-                    progress.RowsRejected++;
-                    if (rejectEvents < maxRejectEvents)
+                    // Synchronous: the importer buffers and only sends when its buffer is full (then
+                    // it blocks this pool thread for that send). A cancel is seen between batches,
+                    // and the backend cancel unblocks a send the server stopped reading.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var writers = batch.Writers;
+                    for (var row = 0; row < batch.Rows; row++)
                     {
-                        rejectEvents++;
-                        var rejected = new ImportRejected { LineNumber = record.Number, Reason = reason, RowsRejected = progress.RowsRejected };
-                        await AppendAsync(job, new JobEvent { Rejected = rejected }, Counters(progress), cancellationToken);
+                        importer.StartRow();
+                        foreach (var writer in writers)
+                        {
+                            writer.Write(importer, row);
+                        }
                     }
 
-                    if (progress.RowsRejected > plan.MaxRejects)
+                    progress.RowsImported += batch.Rows;
+                    progress.BytesRead = batch.BytesRead;
+                    free.Writer.TryWrite(batch);
+                    if (progress.IsDue())
                     {
-                        throw new JobsException(StatusCode.InvalidArgument,
-                            $"{progress.RowsRejected} records were rejected, more than max_rejects ({plan.MaxRejects}); the last at line {record.Number}: {reason}.");
+                        await AppendAsync(job, new JobEvent { Progress = progress.Snapshot() }, Counters(progress), cancellationToken);
                     }
                 }
 
-                if (progress.IsDue())
+                // The reading side's own failure (the file, a record too long ...), if any.
+                await producer;
+            }
+            finally
+            {
+                if (!producer.IsCompleted)
                 {
-                    await AppendAsync(job, new JobEvent { Progress = progress.Snapshot() }, Counters(progress), cancellationToken);
+                    await reading.CancelAsync();
+                    try
+                    {
+                        await producer;
+                    }
+                    catch (Exception)
+                    {
+                        // This side's exception is the one that counts; the reading side was stopped for it.
+                    }
                 }
             }
 
@@ -165,8 +207,61 @@ internal sealed partial class ImportJob(
         await transaction.CommitAsync(CancellationToken.None);
     }
 
-    /// <summary>Parses a record and converts every mapped value; returns why it is rejected, or null.</summary>
-    private static string? Convert(ImportRecordReader reader, ImportColumnWriter[] writers, string text)
+    /// <summary>The reading side: records -> parsed, checked values in batches, handed over in file
+    /// order. A batch goes when it is full, or when it has been filling for a progress interval
+    /// (a file whose records trickle through filters still reports progress).</summary>
+    private static async Task ReadBatchesAsync(IAsyncEnumerable<LineItem> records, ImportRecordReader reader, ReadPosition position,
+        ChannelReader<ImportBatch> free, ChannelWriter<ImportBatch> full, int maxLineBytes, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var batch = await free.ReadAsync(cancellationToken);
+            var openedAt = Stopwatch.GetTimestamp();
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                if (!record.IsLine)
+                {
+                    continue;
+                }
+
+                var reason = record.Truncated
+                    ? $"the line is longer than {maxLineBytes} bytes"
+                    : Convert(reader, batch.Writers, batch.Rows, record.Text);
+                if (reason is null)
+                {
+                    batch.Rows++;
+                }
+                else
+                {
+                    batch.Rejects.Add(new ImportReject(record.Number, reason));
+                }
+
+                // The clock is read every 64 records only: it showed in the profile when read per record.
+                if (batch.IsFull || ((batch.Rows + batch.Rejects.Count) % 64 == 0 && Stopwatch.GetElapsedTime(openedAt) >= interval))
+                {
+                    batch.BytesRead = position.BytesRead;
+                    await full.WriteAsync(batch, cancellationToken);
+                    batch = await free.ReadAsync(cancellationToken);
+                    batch.Clear();
+                    openedAt = Stopwatch.GetTimestamp();
+                }
+            }
+
+            batch.BytesRead = position.BytesRead;
+            if (!batch.IsEmpty)
+            {
+                await full.WriteAsync(batch, cancellationToken);
+            }
+        }
+        finally
+        {
+            full.TryComplete();
+        }
+    }
+
+    /// <summary>Parses a record and converts every mapped value into slot <paramref name="row"/>;
+    /// returns why it is rejected, or null.</summary>
+    private static string? Convert(ImportRecordReader reader, ImportColumnWriter[] writers, int row, string text)
     {
         if (reader.Parse(text) is { } malformed)
         {
@@ -176,7 +271,7 @@ internal sealed partial class ImportJob(
         for (var i = 0; i < writers.Length; i++)
         {
             var present = reader.TryGet(i, out var value);
-            if (writers[i].Accept(present, value) is { } error)
+            if (writers[i].Accept(row, present, value) is { } error)
             {
                 return $"column {writers[i].Column.Name}: {error}";
             }
@@ -295,14 +390,14 @@ internal sealed partial class ImportJob(
     private static JobUpdate Counters(ImportProgress progress) =>
         new(BytesRead: progress.BytesRead, RowsImported: progress.RowsImported, RowsRejected: progress.RowsRejected);
 
-    private static async IAsyncEnumerable<LineItem> Track(IAsyncEnumerable<LineItem> lines, ImportProgress progress,
+    private static async IAsyncEnumerable<LineItem> Track(IAsyncEnumerable<LineItem> lines, ReadPosition position,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var line in lines.WithCancellation(cancellationToken))
         {
             if (line.IsLine)
             {
-                progress.BytesRead = line.NextOffset;
+                position.BytesRead = line.NextOffset;
             }
 
             yield return line;
@@ -323,6 +418,13 @@ internal sealed partial class ImportJob(
 
             yield return record;
         }
+    }
+
+    /// <summary>Offset just past the last line the reading side took from the file (before any
+    /// filter), written and read on the reading side only; batches carry it to the COPY side.</summary>
+    private sealed class ReadPosition
+    {
+        public long BytesRead { get; set; }
     }
 
     /// <summary>The database backend running the COPY while the import owns its connection. The

@@ -24,5 +24,6 @@ internal sealed record ImportPlan(
         ? new CsvImportRecordReader(Csv, Bindings.Select(b => b.FieldIndex).ToArray(), CsvHeaderFieldCount)
         : new NdjsonImportRecordReader(Bindings.Select(b => b.Property).ToArray(), Bindings.Select(b => b.Column.Type == ColumnType.Json).ToArray());
 
-    public ImportColumnWriter[] CreateWriters() => Bindings.Select(b => ImportColumnWriters.Create(b.Column)).ToArray();
+    /// <summary>Writers for every binding, each with <paramref name="capacity"/> slots (one batch).</summary>
+    public ImportColumnWriter[] CreateWriters(int capacity) => Bindings.Select(b => ImportColumnWriters.Create(b.Column, capacity)).ToArray();
 }

@@ -58,10 +58,10 @@ internal sealed class NdjsonImportRecordReader(string[] properties, bool[] jsonC
         return null;
     }
 
-    public override bool TryGet(int binding, out ReadOnlySpan<char> text)
+    public override bool TryGet(int binding, out ReadOnlyMemory<char> text)
     {
         var value = _values[binding];
-        text = value;
+        text = value.AsMemory();
         return value is not null;
     }
 }
