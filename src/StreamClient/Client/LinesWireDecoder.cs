@@ -11,8 +11,9 @@ namespace StreamClient;
 /// intermediate LineBatch, its RepeatedField growth and a CodedInputStream/ParseContext per message:
 /// after the service stopped decoding and re-encoding every line (issue 16), the generated parser
 /// made the client the slower end of a line stream. Each line's text is still decoded to a string
-/// (FileLine.Text is a plain string), with invalid UTF-8 replaced by U+FFFD as the generated parser
-/// does. Fields the message does not define are skipped. A decoder serves one call, one message at a
+/// (FileLine.Text is a plain string); text that is not valid UTF-8 is refused, as the generated
+/// parser refuses it (the service sends only valid UTF-8). Fields the message does not define are
+/// skipped. A decoder serves one call, one message at a
 /// time.</summary>
 internal sealed class LinesWireDecoder
 {
@@ -120,5 +121,22 @@ internal sealed class LinesWireDecoder
         return into;
     }
 
-    private static string Utf8(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(bytes);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string Utf8(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new InvalidDataException("A line's text is not valid UTF-8.", ex);
+        }
+    }
 }
