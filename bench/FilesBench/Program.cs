@@ -4,6 +4,7 @@ using System.Text.Json;
 using FilesBench;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
+using StreamClient;
 using StreamGrpc.V1;
 using StreamService.Files;
 using StreamService.Files.Stages;
@@ -52,20 +53,27 @@ try
     var inProcess = new List<RunResult>();
     var previousBaseline = new List<RunResult>();
     var endToEnd = new List<RunResult>();
+    var typedBatches = new List<RunResult>();
+    var generatedClient = new List<RunResult>();
     long peakRss;
     await using (var service = await ServiceProcess.StartAsync(serviceDll, "bench", dataDirectory))
     {
         Console.Error.WriteLine($"service pid {service.ProcessId}, bench pid {Environment.ProcessId}, load {LoadAverage()}");
         using var channel = GrpcChannel.ForAddress(service.Address);
         var client = new FileLines.FileLinesClient(channel);
+        using var typedClient = new StreamGrpcClient(channel, new StreamGrpcClientOptions { Address = service.Address });
         for (var run = 0; run < options.Runs; run++)
         {
             inProcess.Add(await Measured(service, () => ReadInProcessAsync(filesOptions)));
             Console.Error.WriteLine($"run {run + 1}: in-process {inProcess[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: bench {inProcess[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
             previousBaseline.Add(await Measured(service, () => ReadInProcessAsLineBatchesAsync(filesOptions)));
             Console.Error.WriteLine($"run {run + 1}: in-process as LineBatch objects {previousBaseline[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: bench {previousBaseline[^1].ClientCpuPerMillion:F3}");
-            endToEnd.Add(await Measured(service, () => ReadEndToEndAsync(client)));
-            Console.Error.WriteLine($"run {run + 1}: end-to-end {endToEnd[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: service {endToEnd[^1].ServiceCpuPerMillion:F3}, client {endToEnd[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
+            endToEnd.Add(await Measured(service, () => ReadEndToEndAsync(typedClient)));
+            Console.Error.WriteLine($"run {run + 1}: end-to-end (typed client) {endToEnd[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: service {endToEnd[^1].ServiceCpuPerMillion:F3}, client {endToEnd[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
+            typedBatches.Add(await Measured(service, () => ReadEndToEndBatchesAsync(typedClient)));
+            Console.Error.WriteLine($"run {run + 1}: end-to-end (typed client, batches) {typedBatches[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: service {typedBatches[^1].ServiceCpuPerMillion:F3}, client {typedBatches[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
+            generatedClient.Add(await Measured(service, () => ReadEndToEndGeneratedAsync(client)));
+            Console.Error.WriteLine($"run {run + 1}: end-to-end (generated client) {generatedClient[^1].LinesPerSecond:N0} lines/s, CPU s per 1M lines: service {generatedClient[^1].ServiceCpuPerMillion:F3}, client {generatedClient[^1].ClientCpuPerMillion:F3}, load {LoadAverage()}");
         }
 
         peakRss = service.PeakRssBytes;
@@ -74,9 +82,11 @@ try
     var bestIn = inProcess.MaxBy(r => r.LinesPerSecond)!;
     var bestE2e = endToEnd.MaxBy(r => r.LinesPerSecond)!;
     var bestPrevious = previousBaseline.MaxBy(r => r.LinesPerSecond)!;
-    if (bestIn.Lines != bestE2e.Lines)
+    var bestBatches = typedBatches.MaxBy(r => r.LinesPerSecond)!;
+    var bestGenerated = generatedClient.MaxBy(r => r.LinesPerSecond)!;
+    if (new[] { bestE2e, bestBatches, bestGenerated }.Any(r => r.Lines != bestIn.Lines || r.Chars != bestIn.Chars))
     {
-        Console.Error.WriteLine($"Line counts differ: in-process {bestIn.Lines}, end-to-end {bestE2e.Lines}.");
+        Console.Error.WriteLine($"Line or character counts differ: in-process {bestIn.Lines}/{bestIn.Chars}, typed client {bestE2e.Lines}/{bestE2e.Chars}, batches {bestBatches.Lines}/{bestBatches.Chars}, generated client {bestGenerated.Lines}/{bestGenerated.Chars}.");
         return 2;
     }
 
@@ -87,10 +97,14 @@ try
     Console.WriteLine("| ----------------------------- | -------------: | ------: | ------: |");
     Console.WriteLine($"| in-process (lines as strings) | {bestIn.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestIn.Seconds,7:F1} | {bestIn.Seconds,7:F2} |");
     Console.WriteLine($"| in-process, as LineBatch objs | {bestPrevious.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestPrevious.Seconds,7:F1} | {bestPrevious.Seconds,7:F2} |");
-    Console.WriteLine($"| end-to-end (gRPC client)      | {bestE2e.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestE2e.Seconds,7:F1} | {bestE2e.Seconds,7:F2} |");
+    Console.WriteLine($"| end-to-end (typed client)     | {bestE2e.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestE2e.Seconds,7:F1} | {bestE2e.Seconds,7:F2} |");
+    Console.WriteLine($"| end-to-end (typed, batches)   | {bestBatches.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestBatches.Seconds,7:F1} | {bestBatches.Seconds,7:F2} |");
+    Console.WriteLine($"| end-to-end (generated client) | {bestGenerated.LinesPerSecond,14:N0} | {fileBytes / 1048576.0 / bestGenerated.Seconds,7:F1} | {bestGenerated.Seconds,7:F2} |");
     Console.WriteLine();
-    Console.WriteLine($"end-to-end / in-process: {ratio:P0} (target >= 80%, issue 16)");
-    Console.WriteLine($"end-to-end / in-process as LineBatch objects (the baseline before issue 16's lines work): {bestE2e.LinesPerSecond / bestPrevious.LinesPerSecond:P0}");
+    Console.WriteLine($"end-to-end (typed client) / in-process: {ratio:P0} (target >= 80%, issue 16)");
+    Console.WriteLine($"end-to-end (typed client, batches) / in-process: {bestBatches.LinesPerSecond / bestIn.LinesPerSecond:P0}");
+    Console.WriteLine($"end-to-end (generated client) / in-process: {bestGenerated.LinesPerSecond / bestIn.LinesPerSecond:P0}");
+    Console.WriteLine($"end-to-end (typed client) / in-process as LineBatch objects (the baseline before issue 16's lines work): {bestE2e.LinesPerSecond / bestPrevious.LinesPerSecond:P0}");
     Console.WriteLine($"service peak RSS (VmHWM): {peakRss / 1048576.0:F0} MiB (target < 150 MiB)");
     Console.WriteLine();
     Console.WriteLine(options.Runs > 1
@@ -101,6 +115,10 @@ try
     Console.WriteLine($"  end-to-end service process:       {Spread(endToEnd, r => r.ServiceCpuPerMillion)}");
     Console.WriteLine($"  end-to-end client (bench process): {Spread(endToEnd, r => r.ClientCpuPerMillion)}");
     Console.WriteLine($"  end-to-end service + client:      {Spread(endToEnd, r => r.ServiceCpuPerMillion + r.ClientCpuPerMillion)}");
+    Console.WriteLine($"  typed client, batches: service:   {Spread(typedBatches, r => r.ServiceCpuPerMillion)}");
+    Console.WriteLine($"  typed client, batches: client:    {Spread(typedBatches, r => r.ClientCpuPerMillion)}");
+    Console.WriteLine($"  generated client: service:        {Spread(generatedClient, r => r.ServiceCpuPerMillion)}");
+    Console.WriteLine($"  generated client: client:         {Spread(generatedClient, r => r.ClientCpuPerMillion)}");
     Console.WriteLine($"load average at the end: {LoadAverage()}");
 
     if (options.JsonPath is not null)
@@ -118,6 +136,12 @@ try
             inProcessCpuSecondsPerMillion = inProcess.Select(r => r.ClientCpuPerMillion).ToArray(),
             serviceCpuSecondsPerMillion = endToEnd.Select(r => r.ServiceCpuPerMillion).ToArray(),
             clientCpuSecondsPerMillion = endToEnd.Select(r => r.ClientCpuPerMillion).ToArray(),
+            batchesLinesPerSecond = bestBatches.LinesPerSecond,
+            batchesServiceCpuSecondsPerMillion = typedBatches.Select(r => r.ServiceCpuPerMillion).ToArray(),
+            batchesClientCpuSecondsPerMillion = typedBatches.Select(r => r.ClientCpuPerMillion).ToArray(),
+            generatedClientLinesPerSecond = bestGenerated.LinesPerSecond,
+            generatedClientServiceCpuSecondsPerMillion = generatedClient.Select(r => r.ServiceCpuPerMillion).ToArray(),
+            generatedClientCpuSecondsPerMillion = generatedClient.Select(r => r.ClientCpuPerMillion).ToArray(),
         }));
     }
 
@@ -220,7 +244,41 @@ static string Spread(List<RunResult> runs, Func<RunResult, double> value)
 static string LoadAverage() =>
     File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-static async Task<RunResult> ReadEndToEndAsync(FileLines.FileLinesClient client)
+// End to end as an application calls it: the typed client's StreamLinesAsync, one FileLine per
+// line (resume bookkeeping included), every line's text read. The ratio's figure.
+static async Task<RunResult> ReadEndToEndAsync(StreamGrpcClient client)
+{
+    var stopwatch = Stopwatch.StartNew();
+    long lines = 0, chars = 0;
+    await foreach (var line in client.StreamLinesAsync(new LinesQuery("bench", "bench.log")))
+    {
+        lines++;
+        chars += line.Text.Length;
+    }
+
+    return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
+}
+
+// The typed client's batch API (StreamLineBatchesAsync): one asynchronous step per batch.
+static async Task<RunResult> ReadEndToEndBatchesAsync(StreamGrpcClient client)
+{
+    var stopwatch = Stopwatch.StartNew();
+    long lines = 0, chars = 0;
+    await foreach (var batch in client.StreamLineBatchesAsync(new LinesQuery("bench", "bench.log")))
+    {
+        lines += batch.Count;
+        foreach (var line in batch)
+        {
+            chars += line.Text.Length;
+        }
+    }
+
+    return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
+}
+
+// The same stream read with the generated client and parser (LineBatch messages), the figure
+// FilesBench measured as end to end before the typed client decoded lines itself.
+static async Task<RunResult> ReadEndToEndGeneratedAsync(FileLines.FileLinesClient client)
 {
     var stopwatch = Stopwatch.StartNew();
     using var call = client.StreamLines(new StreamLinesRequest { Root = "bench", Path = "bench.log" });

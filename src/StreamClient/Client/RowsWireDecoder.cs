@@ -67,19 +67,19 @@ internal sealed class RowsWireDecoder
 
     private DecodedRowsResponse Decode(ReadOnlySpan<byte> message)
     {
-        var reader = new WireReader(message);
+        var reader = new ProtoWireReader(message);
         DecodedRowsResponse? result = null;
         while (reader.TryReadTag(out var field, out var wireType))
         {
             switch (field, wireType)
             {
-                case (1, WireReader.Len):
+                case (1, ProtoWireReader.Len):
                     var schema = Schema.Parser.ParseFrom(reader.ReadLengthDelimited());
                     _schema = schema;
                     _types = [.. schema.Columns.Select(c => c.Type)];
                     result = new DecodedRowsResponse { Schema = schema };
                     break;
-                case (2, WireReader.Len):
+                case (2, ProtoWireReader.Len):
                     result = DecodeBatch(reader.ReadLengthDelimited());
                     break;
                 default:
@@ -97,15 +97,15 @@ internal sealed class RowsWireDecoder
         var rows = _rows;
         rows.Clear();
         var token = string.Empty;
-        var reader = new WireReader(batch);
+        var reader = new ProtoWireReader(batch);
         while (reader.TryReadTag(out var field, out var wireType))
         {
             switch (field, wireType)
             {
-                case (1, WireReader.Len):
+                case (1, ProtoWireReader.Len):
                     rows.Add(new DataRow(schema, DecodeRow(reader.ReadLengthDelimited())));
                     break;
-                case (2, WireReader.Len):
+                case (2, ProtoWireReader.Len):
                     token = Encoding.UTF8.GetString(reader.ReadLengthDelimited());
                     break;
                 default:
@@ -127,11 +127,11 @@ internal sealed class RowsWireDecoder
     private Cell[] DecodeRow(ReadOnlySpan<byte> row)
     {
         var cells = new Cell[_types.Length];
-        var reader = new WireReader(row);
+        var reader = new ProtoWireReader(row);
         var column = 0;
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field != 1 || wireType != WireReader.Len)
+            if (field != 1 || wireType != ProtoWireReader.Len)
             {
                 reader.Skip(wireType);
                 continue;
@@ -159,24 +159,24 @@ internal sealed class RowsWireDecoder
     private Cell DecodeValue(ReadOnlySpan<byte> value, ColumnType type, int column)
     {
         var cell = Cell.Null;
-        var reader = new WireReader(value);
+        var reader = new ProtoWireReader(value);
         while (reader.TryReadTag(out var field, out var wireType))
         {
             cell = (field, wireType) switch
             {
-                (1, WireReader.Varint) => SkipVarint(ref reader, Cell.Null),
-                (2, WireReader.Varint) => Cell.Of(CellKind.Bool, reader.ReadVarint() != 0 ? 1 : 0),
-                (3, WireReader.Varint) => Cell.Of(CellKind.Int64, (long)reader.ReadVarint()),
-                (4, WireReader.Fixed64) => Cell.Of(CellKind.Double, (long)reader.ReadFixed64()),
-                (5, WireReader.Len) => Cell.Of(CellKind.Numeric, Encoding.UTF8.GetString(reader.ReadLengthDelimited())),
-                (6, WireReader.Len) => Cell.Of(CellKind.Text, Encoding.UTF8.GetString(reader.ReadLengthDelimited())),
-                (7, WireReader.Len) => Cell.Of(CellKind.Bytes, reader.ReadLengthDelimited().ToArray()),
-                (8, WireReader.Len) => Cell.OfGuid(ParseUuid(reader.ReadLengthDelimited(), column)),
-                (9, WireReader.Len) => Cell.Of(CellKind.Json, Encoding.UTF8.GetString(reader.ReadLengthDelimited())),
-                (10, WireReader.Len) => Cell.Of(type == ColumnType.LocalTimestamp ? CellKind.LocalTimestamp : CellKind.Instant, TimestampTicks(reader.ReadLengthDelimited(), column)),
-                (11, WireReader.Len) => Cell.Of(CellKind.Date, ParseDate(reader.ReadLengthDelimited(), column).DayNumber),
-                (12, WireReader.Len) => Cell.Of(CellKind.Time, ParseTime(reader.ReadLengthDelimited(), column).Ticks),
-                (13, WireReader.Len) => DecodeList(reader.ReadLengthDelimited(), type, column),
+                (1, ProtoWireReader.Varint) => SkipVarint(ref reader, Cell.Null),
+                (2, ProtoWireReader.Varint) => Cell.Of(CellKind.Bool, reader.ReadVarint() != 0 ? 1 : 0),
+                (3, ProtoWireReader.Varint) => Cell.Of(CellKind.Int64, (long)reader.ReadVarint()),
+                (4, ProtoWireReader.Fixed64) => Cell.Of(CellKind.Double, (long)reader.ReadFixed64()),
+                (5, ProtoWireReader.Len) => Cell.Of(CellKind.Numeric, Encoding.UTF8.GetString(reader.ReadLengthDelimited())),
+                (6, ProtoWireReader.Len) => Cell.Of(CellKind.Text, Encoding.UTF8.GetString(reader.ReadLengthDelimited())),
+                (7, ProtoWireReader.Len) => Cell.Of(CellKind.Bytes, reader.ReadLengthDelimited().ToArray()),
+                (8, ProtoWireReader.Len) => Cell.OfGuid(ParseUuid(reader.ReadLengthDelimited(), column)),
+                (9, ProtoWireReader.Len) => Cell.Of(CellKind.Json, Encoding.UTF8.GetString(reader.ReadLengthDelimited())),
+                (10, ProtoWireReader.Len) => Cell.Of(type == ColumnType.LocalTimestamp ? CellKind.LocalTimestamp : CellKind.Instant, TimestampTicks(reader.ReadLengthDelimited(), column)),
+                (11, ProtoWireReader.Len) => Cell.Of(CellKind.Date, ParseDate(reader.ReadLengthDelimited(), column).DayNumber),
+                (12, ProtoWireReader.Len) => Cell.Of(CellKind.Time, ParseTime(reader.ReadLengthDelimited(), column).Ticks),
+                (13, ProtoWireReader.Len) => DecodeList(reader.ReadLengthDelimited(), type, column),
                 _ => SkipField(ref reader, wireType, cell),
             };
         }
@@ -208,10 +208,10 @@ internal sealed class RowsWireDecoder
 
     private Cell DecodeElements(ReadOnlySpan<byte> list, ColumnType type, int column, List<Cell> elements)
     {
-        var items = new WireReader(list);
+        var items = new ProtoWireReader(list);
         while (items.TryReadTag(out var field, out var wireType))
         {
-            if (field == 1 && wireType == WireReader.Len)
+            if (field == 1 && wireType == ProtoWireReader.Len)
             {
                 elements.Add(DecodeValue(items.ReadLengthDelimited(), type, column));
             }
@@ -279,13 +279,13 @@ internal sealed class RowsWireDecoder
     private InvalidDataException Invalid(int column, string what) =>
         new($"Column '{_schema!.Columns[column].Name}' holds {what}.");
 
-    private static Cell SkipVarint(ref WireReader reader, Cell result)
+    private static Cell SkipVarint(ref ProtoWireReader reader, Cell result)
     {
         reader.ReadVarint();
         return result;
     }
 
-    private static Cell SkipField(ref WireReader reader, int wireType, Cell current)
+    private static Cell SkipField(ref ProtoWireReader reader, int wireType, Cell current)
     {
         reader.Skip(wireType);
         return current;
@@ -298,13 +298,13 @@ internal sealed class RowsWireDecoder
     {
         long seconds = 0;
         long nanos = 0;
-        var reader = new WireReader(timestamp);
+        var reader = new ProtoWireReader(timestamp);
         while (reader.TryReadTag(out var field, out var wireType))
         {
             switch (field, wireType)
             {
-                case (1, WireReader.Varint): seconds = (long)reader.ReadVarint(); break;
-                case (2, WireReader.Varint): nanos = (int)reader.ReadVarint(); break;
+                case (1, ProtoWireReader.Varint): seconds = (long)reader.ReadVarint(); break;
+                case (2, ProtoWireReader.Varint): nanos = (int)reader.ReadVarint(); break;
                 default: reader.Skip(wireType); break;
             }
         }
@@ -385,114 +385,6 @@ internal sealed class RowsWireDecoder
         }
 
         return true;
-    }
-
-    /// <summary>The protobuf wire primitives needed to walk a message.</summary>
-    private ref struct WireReader(ReadOnlySpan<byte> buffer)
-    {
-        public const int Varint = 0;
-        public const int Fixed64 = 1;
-        public const int Len = 2;
-        public const int Fixed32 = 5;
-
-        private readonly ReadOnlySpan<byte> _buffer = buffer;
-        private int _position;
-
-        public bool TryReadTag(out int field, out int wireType)
-        {
-            if (_position >= _buffer.Length)
-            {
-                field = 0;
-                wireType = 0;
-                return false;
-            }
-
-            var tag = ReadVarint();
-            field = (int)(tag >> 3);
-            wireType = (int)(tag & 7);
-            if (field == 0)
-            {
-                throw new InvalidDataException("A message holds field number 0.");
-            }
-
-            return true;
-        }
-
-        public ulong ReadVarint()
-        {
-            // Tags and most lengths and small numbers are one byte.
-            if (_position < _buffer.Length && _buffer[_position] < 0x80)
-            {
-                return _buffer[_position++];
-            }
-
-            ulong result = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                if (_position >= _buffer.Length)
-                {
-                    throw Truncated();
-                }
-
-                var b = _buffer[_position++];
-                result |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    return result;
-                }
-            }
-
-            throw new InvalidDataException("A varint is longer than 10 bytes.");
-        }
-
-        public ulong ReadFixed64()
-        {
-            if (_buffer.Length - _position < 8)
-            {
-                throw Truncated();
-            }
-
-            var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(_buffer[_position..]);
-            _position += 8;
-            return value;
-        }
-
-        public ReadOnlySpan<byte> ReadLengthDelimited()
-        {
-            var length = ReadVarint();
-            if (length > (ulong)(_buffer.Length - _position))
-            {
-                throw Truncated();
-            }
-
-            var content = _buffer.Slice(_position, (int)length);
-            _position += (int)length;
-            return content;
-        }
-
-        public void Skip(int wireType)
-        {
-            switch (wireType)
-            {
-                case Varint: ReadVarint(); break;
-                case Fixed64: Advance(8); break;
-                case Len: ReadLengthDelimited(); break;
-                case Fixed32: Advance(4); break;
-                default: throw new InvalidDataException($"Unsupported wire type {wireType}.");
-            }
-        }
-
-        private void Advance(int count)
-        {
-            if (_buffer.Length - _position < count)
-            {
-                throw Truncated();
-            }
-
-            _position += count;
-        }
-
-        private static InvalidDataException Truncated() => new("A message is truncated.");
     }
 }
 

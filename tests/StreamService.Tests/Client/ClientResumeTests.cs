@@ -135,6 +135,52 @@ public sealed class ClientResumeTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamLineBatchesAsync_FollowWithConnectionsReset_EveryLineExactlyOnceAndNoEmptyBatch()
+    {
+        var path = Path.Combine(_fileRoot, "follow-batches.log");
+        AppendLines(path, 1, 5_000);
+        await using var host = await StartAsync();
+        await using var proxy = new LoopbackProxy(host.Port);
+        using var client = NewClient(proxy.Address, out var resumes);
+
+        // As the per-line test above, a batch at a time: the resets land after the first, the
+        // second part of the file and in the middle of the third.
+        var lines = new List<string>();
+        var severed = 0;
+        var stage = 0;
+        await foreach (var batch in client.StreamLineBatchesAsync(new LinesQuery(ClientTestHost.RootName, "follow-batches.log") { Follow = true }, Call()))
+        {
+            Assert.NotEmpty(batch);
+            foreach (var line in batch)
+            {
+                lines.Add(line.Text);
+                Assert.Equal((long)lines.Count, line.LineNumber);
+            }
+
+            if ((stage == 0 && lines.Count >= 5_000) || (stage == 1 && lines.Count >= 10_000))
+            {
+                severed += proxy.SeverAll();
+                AppendLines(path, lines.Count + 1, 5_000);
+                stage++;
+            }
+            else if (stage == 2 && lines.Count >= 12_500)
+            {
+                severed += proxy.SeverAll();
+                stage++;
+            }
+
+            if (lines.Count >= 15_000)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(3, severed);
+        Assert.Equal(Enumerable.Range(1, 15_000).Select(Line), lines);
+        Assert.True(resumes.Count >= 2, $"resumed {resumes.Count} times");
+    }
+
+    [Fact]
     public async Task StreamLinesAsync_ServiceRestartedDuringFollow_EveryLineExactlyOnce()
     {
         var path = Path.Combine(_fileRoot, "restart.log");
