@@ -69,6 +69,15 @@ internal static class ObservabilityServiceCollectionExtensions
             {
                 tracing.AddOtlpExporter(exporter => ConfigureOtlp(exporter, otlp.Endpoint, otlp.Protocol, "v1/traces"));
             }
+            else
+            {
+                // Nothing exports spans: a call that arrives without a sampled trace context gets a
+                // propagation-only activity (the context still reaches HttpClient and Npgsql, as sampled=0),
+                // so the instrumentations add no tags to it. A long-lived stream otherwise kept its
+                // request's activity with a dozen tags for its whole life (issue 16: about 0.5 KiB of
+                // every held stream's memory). A caller's sampled context is recorded and carried on as before.
+                tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler()));
+            }
         });
 
         var exportMetrics = otlp.Endpoint is not null && settings.ExportMetrics;

@@ -10,7 +10,7 @@ using StreamService.Tests.Infrastructure;
 
 namespace StreamService.Tests.Hardening;
 
-/// <summary>Item 5: per-call id in log scopes, metrics, OTLP export, W3C trace context to upstream calls.</summary>
+/// <summary>Item 5: per-call id in log scopes, metrics, OTLP export (W3C trace context to upstream calls: <see cref="UpstreamTraceContextTests"/>).</summary>
 public sealed class ObservabilityTests
 {
     private const string Key = "obs-key-0123456789";
@@ -79,34 +79,6 @@ public sealed class ObservabilityTests
 
         // The feature's own log lines (written inside the handler) carry the same id.
         Assert.Contains(logs.Entries, e => e.Category.StartsWith("StreamService.Llm", StringComparison.Ordinal) && Equals(e.Scope.GetValueOrDefault("CallId"), callId));
-    }
-
-    [Fact]
-    public async Task Call_WithTraceparent_UpstreamRequestJoinsTheTrace()
-    {
-        var upstreamTraceparent = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await LoopbackHttpServer.StartAsync(async http =>
-        {
-            upstreamTraceparent.TrySetResult(http.Request.Headers["traceparent"].ToString());
-            http.Response.ContentType = "text/event-stream";
-            await http.Response.WriteAsync("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\n"
-                + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
-        });
-        var settings = Settings()
-            .With("StreamGrpc:Llm:Models:2:Name", "upstream")
-            .With("StreamGrpc:Llm:Models:2:Backend", "OpenAi")
-            .With("StreamGrpc:Llm:Models:2:BaseUrl", new Uri(upstream.Address, "/v1").ToString())
-            .With("StreamGrpc:Llm:Models:2:ApiKey", "test")
-            .With("StreamGrpc:Llm:Models:2:IncludeUsage", "false");
-        await using var host = await HardenedHost.StartAsync(settings);
-        using var channel = host.CreateChannel(ExternalCaller.ChannelOptions());
-
-        var chunks = await LlmCalls.CompleteAsync(channel, "upstream", Key, new Metadata { { "traceparent", $"00-{TraceId}-b7ad6b7169203331-01" } }).Bounded();
-
-        var traceparent = await upstreamTraceparent.Task.Bounded();
-        Assert.StartsWith($"00-{TraceId}-", traceparent);
-        Assert.DoesNotContain("b7ad6b7169203331", traceparent);
-        Assert.Equal("hi", chunks[0].Delta.Text);
     }
 
     [Fact]
