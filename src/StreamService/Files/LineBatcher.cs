@@ -23,8 +23,12 @@ internal sealed class LineBatcher(int maxLines, int maxBytes)
         var lines = 0;
         var bytes = 0;
         long lastNumber = 0, lastNextOffset = 0;
-        // Grows to the largest batch seen, so later batches rent their buffer once.
-        var capacity = 4096;
+        // Grows to the largest full batch seen, so a bulk read's later batches rent their buffer once.
+        // It starts small because a followed file's batches (sent when the source goes idle) are a line
+        // or two: with a 4 KiB start, 3,333 followers woken by each append churned through 4 KiB
+        // buffers still in flight at a collection, and LoadBench's 10,000 held streams took 86 MiB
+        // more (bench/RESULTS.md, Issue 16, held streams at the end of the session).
+        var capacity = 256;
         try
         {
             await foreach (var item in items.WithCancellation(cancellationToken))
