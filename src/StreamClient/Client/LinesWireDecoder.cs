@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
@@ -20,6 +19,10 @@ internal sealed class LinesWireDecoder
     // Reused across the messages of the call: the lines of the batch being decoded.
     private readonly List<FileLine> _lines = [];
 
+    private readonly SpanDecoder<DecodedLineBatch> _decodeMessage;
+
+    public LinesWireDecoder() => _decodeMessage = Decode;
+
     /// <summary>The StreamLines method with this decoder as its response deserializer.</summary>
     public Method<StreamLinesRequest, DecodedLineBatch> Method => new(
         MethodType.ServerStreaming,
@@ -28,26 +31,7 @@ internal sealed class LinesWireDecoder
         Marshallers.Create(static (StreamLinesRequest r) => r.ToByteArray(), static bytes => StreamLinesRequest.Parser.ParseFrom(bytes)),
         Marshallers.Create<DecodedLineBatch>(static (_, _) => throw new NotSupportedException("responses are only read"), Decode));
 
-    private DecodedLineBatch Decode(DeserializationContext context)
-    {
-        var payload = context.PayloadAsReadOnlySequence();
-        if (payload.IsSingleSegment)
-        {
-            return Decode(payload.FirstSpan);
-        }
-
-        var length = checked((int)payload.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            payload.CopyTo(buffer);
-            return Decode(buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private DecodedLineBatch Decode(DeserializationContext context) => WirePayload.Decode(context, _decodeMessage);
 
     /// <summary>Decodes one LineBatch message. Repeated scalar fields take the last value and a
     /// repeated <c>next</c> merges into the first, as protobuf parsing does.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -36,6 +35,10 @@ internal sealed class RowsWireDecoder
     private readonly List<Cell> _elements = [];
     private bool _inList;
 
+    private readonly SpanDecoder<DecodedRowsResponse> _decodeMessage;
+
+    public RowsWireDecoder() => _decodeMessage = Decode;
+
     /// <summary>The StreamRows method with this decoder as its response deserializer.</summary>
     public Method<StreamRowsRequest, DecodedRowsResponse> Method => new(
         MethodType.ServerStreaming,
@@ -44,26 +47,7 @@ internal sealed class RowsWireDecoder
         Marshallers.Create(static (StreamRowsRequest r) => r.ToByteArray(), static bytes => StreamRowsRequest.Parser.ParseFrom(bytes)),
         Marshallers.Create<DecodedRowsResponse>(static (_, _) => throw new NotSupportedException("responses are only read"), Decode));
 
-    private DecodedRowsResponse Decode(DeserializationContext context)
-    {
-        var payload = context.PayloadAsReadOnlySequence();
-        if (payload.IsSingleSegment)
-        {
-            return Decode(payload.FirstSpan);
-        }
-
-        var length = checked((int)payload.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            payload.CopyTo(buffer);
-            return Decode(buffer.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private DecodedRowsResponse Decode(DeserializationContext context) => WirePayload.Decode(context, _decodeMessage);
 
     private DecodedRowsResponse Decode(ReadOnlySpan<byte> message)
     {
