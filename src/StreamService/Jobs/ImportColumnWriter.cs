@@ -56,15 +56,15 @@ internal abstract class ImportColumnWriter(ImportTargetColumn column)
 /// <summary>Parses text into a value of <typeparamref name="T"/>; returns why not, or null.</summary>
 internal delegate string? ImportValueParser<T>(ReadOnlySpan<char> text, out T value);
 
-/// <summary>A column whose values are <typeparamref name="T"/>, written with a fixed
-/// <see cref="NpgsqlDbType"/> so the importer never has to guess; one slot per row of a batch.</summary>
-internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbType dbType, ImportValueParser<T> parser, int capacity)
+/// <summary>A column's slots, one per row of a batch: the value (<typeparamref name="T"/>) or NULL,
+/// written with a fixed <see cref="NpgsqlDbType"/> so the importer never has to guess.</summary>
+internal abstract class ImportSlotColumnWriter<T>(ImportTargetColumn column, NpgsqlDbType dbType, int capacity)
     : ImportColumnWriter(column)
 {
     private readonly T[] _values = new T[capacity];
     private readonly bool[] _nulls = new bool[capacity];
 
-    public override void Write(NpgsqlBinaryImporter importer, int row)
+    public sealed override void Write(NpgsqlBinaryImporter importer, int row)
     {
         if (_nulls[row])
         {
@@ -76,18 +76,14 @@ internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbT
         }
     }
 
-    protected override string? Parse(int row, ReadOnlyMemory<char> text)
+    /// <summary>Keeps <paramref name="value"/> in slot <paramref name="row"/>.</summary>
+    protected void Set(int row, T value)
     {
-        if (parser(text.Span, out _values[row]) is { } error)
-        {
-            return error;
-        }
-
+        _values[row] = value;
         _nulls[row] = false;
-        return null;
     }
 
-    protected override string? SetNull(int row)
+    protected sealed override string? SetNull(int row)
     {
         if (Column.NotNull)
         {
@@ -96,6 +92,22 @@ internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbT
 
         _nulls[row] = true;
         _values[row] = default!;
+        return null;
+    }
+}
+
+/// <summary>A column whose values <paramref name="parser"/> makes from the text.</summary>
+internal sealed class ImportColumnWriter<T>(ImportTargetColumn column, NpgsqlDbType dbType, ImportValueParser<T> parser, int capacity)
+    : ImportSlotColumnWriter<T>(column, dbType, capacity)
+{
+    protected override string? Parse(int row, ReadOnlyMemory<char> text)
+    {
+        if (parser(text.Span, out var value) is { } error)
+        {
+            return error;
+        }
+
+        Set(row, value);
         return null;
     }
 }
