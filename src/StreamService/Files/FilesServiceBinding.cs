@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
@@ -74,6 +75,26 @@ internal static class LineBatchEncoder
     private const byte TextField = (3 << 3) | 2;
     private const byte TruncatedField = (4 << 3) | 0;
 
+    /// <summary>A FileLine's <c>line_number</c> and <c>offset</c> fields at <paramref name="p"/>
+    /// (left out at 0, as protobuf writes defaults); returns the position after them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WritePosition(Span<byte> span, int p, long lineNumber, long offset)
+    {
+        if (lineNumber != 0)
+        {
+            span[p++] = LineNumberField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)lineNumber);
+        }
+
+        if (offset != 0)
+        {
+            span[p++] = OffsetField;
+            p += ProtoWriter.WriteVarint(span[p..], (ulong)offset);
+        }
+
+        return p;
+    }
+
     /// <summary>One <c>lines</c> field. The text is encoded straight into place: UTF-8 takes at least
     /// one byte per UTF-16 unit, so the length prefixes are reserved for text.Length bytes and only
     /// moved in the rare case the encoded size needs a longer varint.</summary>
@@ -93,17 +114,7 @@ internal static class LineBatchEncoder
         var outerReserved = ProtoWriter.VarintSize((ulong)innerAtLeast);
         var start = 1 + outerReserved;
         var p = start;
-        if (lineNumber != 0)
-        {
-            span[p++] = LineNumberField;
-            p += ProtoWriter.WriteVarint(span[p..], (ulong)lineNumber);
-        }
-
-        if (offset != 0)
-        {
-            span[p++] = OffsetField;
-            p += ProtoWriter.WriteVarint(span[p..], (ulong)offset);
-        }
+        p = WritePosition(span, p, lineNumber, offset);
 
         var written = 0;
         if (text.Length != 0)
@@ -153,17 +164,7 @@ internal static class LineBatchEncoder
         var span = writer.GetSpan(total);
         span[0] = LinesField;
         var p = 1 + ProtoWriter.WriteVarint(span[1..], (ulong)inner);
-        if (lineNumber != 0)
-        {
-            span[p++] = LineNumberField;
-            p += ProtoWriter.WriteVarint(span[p..], (ulong)lineNumber);
-        }
-
-        if (offset != 0)
-        {
-            span[p++] = OffsetField;
-            p += ProtoWriter.WriteVarint(span[p..], (ulong)offset);
-        }
+        p = WritePosition(span, p, lineNumber, offset);
 
         if (utf8.Length != 0)
         {
