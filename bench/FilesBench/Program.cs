@@ -161,11 +161,10 @@ finally
 // encoding: those exist only for the wire.
 static async Task<RunResult> ReadInProcessAsync(FilesOptions options)
 {
-    var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-    using var notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance);
-    var factory = new FileLineSourceFactory(new SandboxedPathResolver(new FileRoots(wrapped)), notifier, wrapped, NullLogger<FileLineSource>.Instance);
     var stopwatch = Stopwatch.StartNew();
-    await using var source = await factory.OpenAsync("bench", "bench.log", FileStart.Beginning, follow: false, CancellationToken.None);
+    var (notifier, source) = await OpenBenchFileAsync(options);
+    using var ownedNotifier = notifier;
+    await using var ownedSource = source;
     long lines = 0, chars = 0;
     await foreach (var item in new LinePipeline([]).Apply(source.ReadAsync()))
     {
@@ -185,11 +184,10 @@ static async Task<RunResult> ReadInProcessAsync(FilesOptions options)
 // figures recorded before; not the baseline of the ratio.
 static async Task<RunResult> ReadInProcessAsLineBatchesAsync(FilesOptions options)
 {
-    var wrapped = Microsoft.Extensions.Options.Options.Create(options);
-    using var notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance);
-    var factory = new FileLineSourceFactory(new SandboxedPathResolver(new FileRoots(wrapped)), notifier, wrapped, NullLogger<FileLineSource>.Instance);
     var stopwatch = Stopwatch.StartNew();
-    await using var source = await factory.OpenAsync("bench", "bench.log", FileStart.Beginning, follow: false, CancellationToken.None);
+    var (notifier, source) = await OpenBenchFileAsync(options);
+    using var ownedNotifier = notifier;
+    await using var ownedSource = source;
     long lines = 0, chars = 0;
     var batch = new LineBatch();
     var bytes = 0;
@@ -293,6 +291,15 @@ static async Task<RunResult> ReadEndToEndGeneratedAsync(FileLines.FileLinesClien
     }
 
     return new RunResult(lines, chars, stopwatch.Elapsed.TotalSeconds);
+}
+
+// The bench file through the service's own sandboxed open, as the in-process baselines read it.
+static async Task<(FileChangeNotifier Notifier, FileLineSource Source)> OpenBenchFileAsync(FilesOptions options)
+{
+    var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+    var notifier = new FileChangeNotifier(NullLogger<FileChangeNotifier>.Instance);
+    var factory = new FileLineSourceFactory(new SandboxedPathResolver(new FileRoots(wrapped)), notifier, wrapped, NullLogger<FileLineSource>.Instance);
+    return (notifier, await factory.OpenAsync("bench", "bench.log", FileStart.Beginning, follow: false, CancellationToken.None));
 }
 
 static string FindRepoRoot()
