@@ -13,7 +13,7 @@ namespace StreamService.Rows;
 /// through <see cref="NpgsqlDataReader.GetBytes"/>.</summary>
 /// <remarks>Only element types whose binary form maps to the wire directly take this path (bool,
 /// integers, floats, text-like, bytea, uuid); an array with more than one dimension goes to
-/// <paramref name="fallback"/>, which reads it through Npgsql exactly as before (Npgsql refuses to read
+/// the fallback encoder, which reads it through Npgsql exactly as before (Npgsql refuses to read
 /// a multi-dimensional array as a one-dimensional one).</remarks>
 internal static class RawArrayEncoder
 {
